@@ -1,0 +1,77 @@
+// Command shop runs the services of the order-saga system. One binary, one subcommand per process:
+//
+//	shop inventory   inventory HTTP API on :3000 and its worker on task queue "inventory"
+//	shop orders      order HTTP API on :3002 and its worker on task queue "orders"
+//
+// Configuration comes from environment variables (see the README's table); flags only choose which
+// parts of a service run in this process.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/order-saga/shop/internal/config"
+	"github.com/order-saga/shop/internal/logging"
+)
+
+const usage = `usage: shop <command> [flags]
+
+commands:
+  inventory   run the inventory service (HTTP API and worker)
+  orders      run the order service (HTTP API and worker)
+
+Run "shop <command> -h" for the flags of a command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "shop:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, args := args[0], args[1:]
+
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+
+	switch cmd {
+	case "inventory", "orders":
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		roles := roles{}
+		fs.BoolVar(&roles.api, "api", true, "serve the HTTP API")
+		fs.BoolVar(&roles.worker, "worker", true, "run the Temporal worker")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		log := logging.New(stdout, cmd, cfg.LogLevel)
+		if cmd == "inventory" {
+			return runInventory(ctx, cfg, roles, log)
+		}
+		return runOrders(ctx, cfg, roles, log)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

@@ -1,0 +1,86 @@
+// Package config reads the services' configuration from environment variables. Every default points
+// at the local stack that `make run` and `make test` start, so a newcomer sets nothing.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"reflect"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is everything a service process needs to find its dependencies. The README's configuration
+// table is generated from the same names: keep them in step.
+type Config struct {
+	InventoryAddr string `env:"INVENTORY_ADDR" envDefault:":3000"`
+	OrdersAddr    string `env:"ORDERS_ADDR" envDefault:":3002"`
+
+	MongoURI    string `env:"MONGO_URI" envDefault:"mongodb://127.0.0.1:27017/"`
+	InventoryDB string `env:"INVENTORY_DB" envDefault:"inventory"`
+	OrdersDB    string `env:"ORDERS_DB" envDefault:"orders"`
+
+	TemporalAddress   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
+	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
+
+	RabbitMQURL    string `env:"RABBITMQ_URL" envDefault:"amqp://guest:guest@127.0.0.1:5672/"`
+	EventsExchange string `env:"EVENTS_EXCHANGE" envDefault:"ecommerce.events"`
+
+	LogLevel        slog.Level    `env:"LOG_LEVEL" envDefault:"info"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// StartupTimeout bounds how long a service waits for its dependencies before giving up, so that
+	// services started together with the stack ride out its boot instead of crashing.
+	StartupTimeout time.Duration `env:"STARTUP_TIMEOUT" envDefault:"60s"`
+}
+
+// Load reads Config from the environment. An unparsable value is an error naming the variable.
+func Load() (Config, error) {
+	return Parse(nil)
+}
+
+// Parse reads Config from the given variables instead of the process environment (nil means the
+// process environment); tests use it to avoid touching global state.
+func Parse(vars map[string]string) (Config, error) {
+	opts := env.Options{}
+	if vars != nil {
+		opts.Environment = vars
+	}
+	cfg, err := env.ParseAsWithOptions[Config](opts)
+	if err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", nameVariables(err))
+	}
+	return cfg, nil
+}
+
+// nameVariables rewrites the library's parse errors, which name the Go field, to name the environment
+// variable a person has to fix.
+func nameVariables(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	t := reflect.TypeFor[Config]()
+	msgs := make([]error, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			if f, ok := t.FieldByName(pe.Name); ok {
+				e = fmt.Errorf("%s: %w", f.Tag.Get("env"), pe.Err)
+			}
+		}
+		msgs = append(msgs, e)
+	}
+	return errors.Join(msgs...)
+}
+
+// RedactURL hides the password in a connection URL before it is logged or wrapped into an error.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<unparsable url>"
+	}
+	return u.Redacted()
+}

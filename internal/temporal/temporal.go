@@ -1,0 +1,41 @@
+// Package temporal dials the Temporal frontend with the process's slog logger.
+package temporal
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+)
+
+// Dial connects to Temporal, retrying with backoff until ctx ends, so a service started together with
+// the dev server waits for it instead of crashing.
+func Dial(ctx context.Context, address, namespace string, logger *slog.Logger) (client.Client, error) {
+	opts := client.Options{
+		HostPort:  address,
+		Namespace: namespace,
+		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+	}
+	eb := backoff.NewExponentialBackOff()
+	eb.InitialInterval = 200 * time.Millisecond
+	eb.MaxInterval = 3 * time.Second
+	c, err := backoff.Retry(ctx, func() (client.Client, error) {
+		return client.DialContext(ctx, opts)
+	}, backoff.WithBackOff(eb), backoff.WithMaxElapsedTime(0))
+	if err != nil {
+		return nil, fmt.Errorf("temporal dial %s namespace %s: %w", address, namespace, err)
+	}
+	return c, nil
+}
+
+// Ping asks the frontend for its health; readiness probes call it.
+func Ping(ctx context.Context, c client.Client) error {
+	if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return fmt.Errorf("temporal health: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,11 @@
+// Package workflows holds the order saga and the names other packages use to reach it: task queues,
+// workflow ids, signals, queries and updates. Everything here is deterministic workflow code.
+package workflows
+
+// Task queues. Each service's worker polls its own, so that each touches only its own database: the
+// order service runs the saga and its own activities on TaskQueueOrders, the inventory service runs
+// the stock activities on TaskQueueInventory.
+const (
+	TaskQueueOrders    = "orders"
+	TaskQueueInventory = "inventory"
+)
