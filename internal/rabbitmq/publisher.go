@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -229,7 +230,8 @@ func (p *Publisher) connectWithBackoff(ctx context.Context) (*amqp.Connection, *
 func (p *Publisher) connect() (*amqp.Connection, *amqp.Channel, error) {
 	conn, err := amqp.DialConfig(p.url, amqp.Config{
 		Heartbeat:  10 * time.Second,
-		Properties: amqp.Table{"connection_name": "shop-publisher"},
+		// A readable name in the management UI, and the handle tests use to find this connection.
+		Properties: amqp.Table{"connection_name": ConnectionName(p.exchange)},
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial: %w", err)
@@ -248,6 +250,11 @@ func (p *Publisher) connect() (*amqp.Connection, *amqp.Channel, error) {
 		return nil, nil, fmt.Errorf("enable publisher confirms: %w", err)
 	}
 	return conn, ch, nil
+}
+
+// ConnectionName is how a publisher's connection is named in the broker: by exchange and process.
+func ConnectionName(exchange string) string {
+	return fmt.Sprintf("publisher %s pid %d", exchange, os.Getpid())
 }
 
 // DeclareExchange declares the durable topic exchange that carries every event. Publishers and

@@ -1,0 +1,77 @@
+//go:build integration
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/order-saga/shop/internal/testenv"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+// TestServicesAreReadyOnTheStack runs each service in-process against the local stack and expects
+// /readyz to report every dependency up, then a clean shutdown when the context ends (as on SIGTERM).
+func TestServicesAreReadyOnTheStack(t *testing.T) {
+	testenv.Config(t) // fail early and clearly if the environment is off
+	for _, svc := range []struct{ cmd, addrVar string }{
+		{"inventory", "INVENTORY_ADDR"},
+		{"orders", "ORDERS_ADDR"},
+	} {
+		t.Run(svc.cmd, func(t *testing.T) {
+			addr := freeAddr(t)
+			t.Setenv(svc.addrVar, addr)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, []string{svc.cmd}, io.Discard, io.Discard) }()
+
+			var body struct {
+				Status string
+				Checks []struct{ Name, Status string }
+			}
+			require.Eventually(t, func() bool {
+				resp, err := http.Get("http://" + addr + "/readyz")
+				if err != nil {
+					return false
+				}
+				defer resp.Body.Close()
+				return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&body) == nil
+			}, 60*time.Second, 200*time.Millisecond, "/readyz never answered 200")
+			require.Equal(t, "ready", body.Status)
+			var names []string
+			for _, c := range body.Checks {
+				require.Equal(t, "up", c.Status, c.Name)
+				names = append(names, c.Name)
+			}
+			require.Equal(t, []string{"mongodb", "temporal", "rabbitmq"}, names)
+
+			resp, err := http.Get("http://" + addr + "/metrics")
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+
+			cancel()
+			select {
+			case err := <-done:
+				require.NoError(t, err, "shutdown must be clean")
+			case <-time.After(30 * time.Second):
+				t.Fatal("service did not stop within 30s of its context ending")
+			}
+		})
+	}
+}

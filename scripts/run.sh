@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# make run: start the local stack, then both services under goreman (a Procfile runner). Ctrl-C stops
+# the services and every part of the stack this run started; what was already running stays.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+started=$(mktemp)
+cleanup() {
+	local code=$?
+	trap - EXIT INT TERM
+	if [ -s "$started" ]; then
+		# shellcheck disable=SC2046 # one component name per line
+		scripts/stack.sh down $(cat "$started") || true
+	fi
+	rm -f "$started"
+	exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+STACK_STARTED_FILE=$started scripts/stack.sh up
+
+cat <<URLS
+
+  Inventory API      http://127.0.0.1:3000/api/v1/inventory
+  Inventory health   http://127.0.0.1:3000/readyz   metrics http://127.0.0.1:3000/metrics
+  Orders API         http://127.0.0.1:3002/api/v1/orders
+  Orders health      http://127.0.0.1:3002/readyz   metrics http://127.0.0.1:3002/metrics
+  Temporal Web UI    http://127.0.0.1:8233
+  RabbitMQ           http://127.0.0.1:15672  (guest / guest)
+  MongoDB protocol   mongodb://127.0.0.1:27017/  (FerretDB)
+
+  Ctrl-C stops everything this run started.
+
+URLS
+
+# goreman, not exec: this shell must outlive it to stop the stack afterwards.
+bin/goreman -f Procfile -set-ports=false -exit-on-error -rpc-server=false start
