@@ -229,7 +229,7 @@ func (p *Publisher) connectWithBackoff(ctx context.Context) (*amqp.Connection, *
 
 func (p *Publisher) connect() (*amqp.Connection, *amqp.Channel, error) {
 	conn, err := amqp.DialConfig(p.url, amqp.Config{
-		Heartbeat:  10 * time.Second,
+		Heartbeat: 10 * time.Second,
 		// A readable name in the management UI, and the handle tests use to find this connection.
 		Properties: amqp.Table{"connection_name": ConnectionName(p.exchange)},
 	})
