@@ -1,0 +1,67 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors the adapters and handlers translate into HTTP statuses and Temporal error types.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+)
+
+// FieldError names one bad input field and says what is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError lists every bad field of one input, so a client can fix them all at once.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Add records a bad field.
+func (e *ValidationError) Add(field, format string, args ...any) {
+	e.Fields = append(e.Fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Err returns e if any field was recorded, nil otherwise.
+func (e *ValidationError) Err() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// InsufficientStockError says a movement needed more stock than the product has.
+type InsufficientStockError struct {
+	ProductCode string
+	Requested   int64
+	Available   int64
+}
+
+func (e *InsufficientStockError) Error() string {
+	return fmt.Sprintf("insufficient stock of %s: requested %d, available %d", e.ProductCode, e.Requested, e.Available)
+}
+
+// BelowReservedError says on-hand stock cannot be set below what orders have reserved.
+type BelowReservedError struct {
+	ProductCode string
+	OnHand      int64
+	Reserved    int64
+}
+
+func (e *BelowReservedError) Error() string {
+	return fmt.Sprintf("cannot set stock of %s to %d: %d are reserved", e.ProductCode, e.OnHand, e.Reserved)
+}
