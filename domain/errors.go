@@ -65,3 +65,10 @@ type BelowReservedError struct {
 func (e *BelowReservedError) Error() string {
 	return fmt.Sprintf("cannot set stock of %s to %d: %d are reserved", e.ProductCode, e.OnHand, e.Reserved)
 }
+
+// UnknownProductError says an order named a product the catalogue does not have.
+type UnknownProductError struct {
+	ProductCode string
+}
+
+func (e *UnknownProductError) Error() string { return "unknown product " + e.ProductCode }

@@ -1,0 +1,106 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/inventory"
+)
+
+// Reservations stores the inventory's record of each order in the collection reservations, _id the
+// order id.
+type Reservations struct {
+	coll *mongo.Collection
+}
+
+// NewReservations returns the reservation records in db.
+func NewReservations(db *mongo.Database) *Reservations {
+	return &Reservations{coll: db.Collection("reservations")}
+}
+
+type reservedLineDoc struct {
+	ProductCode    string `bson:"productCode"`
+	Quantity       int64  `bson:"quantity"`
+	UnitPriceMinor int64  `bson:"unitPriceMinor"`
+	Currency       string `bson:"currency,omitempty"`
+}
+
+type rejectionDoc struct {
+	Reason      string `bson:"reason"`
+	ProductCode string `bson:"productCode"`
+	Requested   int64  `bson:"requested"`
+	Available   int64  `bson:"available"`
+}
+
+type reservationDoc struct {
+	OrderID   string            `bson:"_id"`
+	State     string            `bson:"state"`
+	Lines     []reservedLineDoc `bson:"lines"`
+	Rejection *rejectionDoc     `bson:"rejection,omitempty"`
+	Restocked bool              `bson:"restocked,omitempty"`
+	UpdatedAt time.Time         `bson:"updatedAt"`
+}
+
+func toReservationDoc(r inventory.Reservation) reservationDoc {
+	d := reservationDoc{OrderID: r.OrderID, State: string(r.State), Restocked: r.Restocked, UpdatedAt: r.UpdatedAt.UTC(), Lines: []reservedLineDoc{}}
+	for _, l := range r.Lines {
+		d.Lines = append(d.Lines, reservedLineDoc{ProductCode: l.ProductCode, Quantity: l.Quantity, UnitPriceMinor: l.UnitPrice.Minor, Currency: l.UnitPrice.Currency})
+	}
+	if r.Rejection != nil {
+		d.Rejection = &rejectionDoc{Reason: r.Rejection.Reason, ProductCode: r.Rejection.ProductCode, Requested: r.Rejection.Requested, Available: r.Rejection.Available}
+	}
+	return d
+}
+
+func (d reservationDoc) reservation() inventory.Reservation {
+	r := inventory.Reservation{OrderID: d.OrderID, State: inventory.ReservationState(d.State), Restocked: d.Restocked, UpdatedAt: d.UpdatedAt}
+	for _, l := range d.Lines {
+		r.Lines = append(r.Lines, inventory.ReservedLine{ProductCode: l.ProductCode, Quantity: l.Quantity, UnitPrice: domain.Money{Minor: l.UnitPriceMinor, Currency: l.Currency}})
+	}
+	if d.Rejection != nil {
+		r.Rejection = &inventory.Rejection{Reason: d.Rejection.Reason, ProductCode: d.Rejection.ProductCode, Requested: d.Rejection.Requested, Available: d.Rejection.Available}
+	}
+	return r
+}
+
+// Insert implements inventory.Reservations.
+func (s *Reservations) Insert(ctx context.Context, r inventory.Reservation) error {
+	_, err := s.coll.InsertOne(ctx, toReservationDoc(r))
+	if mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("reservation of %s exists: %w", r.OrderID, domain.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("insert reservation of %s: %w", r.OrderID, err)
+	}
+	return nil
+}
+
+// Get implements inventory.Reservations.
+func (s *Reservations) Get(ctx context.Context, orderID string) (inventory.Reservation, error) {
+	var d reservationDoc
+	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: orderID}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return inventory.Reservation{}, fmt.Errorf("reservation of %s: %w", orderID, domain.ErrNotFound)
+	}
+	if err != nil {
+		return inventory.Reservation{}, fmt.Errorf("read reservation of %s: %w", orderID, err)
+	}
+	return d.reservation(), nil
+}
+
+// Save implements inventory.Reservations.
+func (s *Reservations) Save(ctx context.Context, r inventory.Reservation) error {
+	_, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.OrderID}}, toReservationDoc(r))
+	if err != nil {
+		return fmt.Errorf("save reservation of %s: %w", r.OrderID, err)
+	}
+	return nil
+}
+
+var _ inventory.Reservations = (*Reservations)(nil)

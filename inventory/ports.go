@@ -1,0 +1,69 @@
+// Package inventory is the inventory service's use cases: the catalogue and the stock ledger, over
+// small ports that the MongoDB and RabbitMQ adapters implement. The HTTP handlers and the saga's
+// activities both call it, so a rule lives in one place whichever door a change comes through.
+package inventory
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/order-saga/shop/domain"
+)
+
+// ErrAlreadyApplied is returned by Ledger.Append when the ledger already holds the movement's
+// idempotency key (product, order, kind): an earlier attempt made it.
+var ErrAlreadyApplied = errors.New("movement already applied")
+
+// Catalog stores products.
+type Catalog interface {
+	// Create stores a new product; domain.ErrConflict if its code is taken.
+	Create(ctx context.Context, p domain.Product) error
+	// Get returns a product; domain.ErrNotFound if there is none.
+	Get(ctx context.Context, code string) (domain.Product, error)
+	// Update replaces a product's descriptive fields; domain.ErrNotFound if there is none.
+	Update(ctx context.Context, p domain.Product) error
+	// List returns products ordered by code after the cursor, matching q (case-insensitive, in code,
+	// name or description) when q is not empty.
+	List(ctx context.Context, q ListQuery) ([]domain.Product, error)
+}
+
+// ListQuery selects a page of products.
+type ListQuery struct {
+	Text  string
+	After string // product code the previous page ended with
+	Limit int
+}
+
+// Ledger is the append-only stock ledger.
+type Ledger interface {
+	// Append adds the entry that decide builds from the product's current head, retrying when another
+	// writer appended first. With an orderID, (code, orderID, kind) is unique: if an entry with that
+	// key exists, Append returns it and ErrAlreadyApplied.
+	Append(ctx context.Context, code, orderID string, kind domain.MovementKind,
+		decide func(head domain.Movement) (domain.Movement, error)) (domain.Movement, error)
+	// Head returns the newest entry (the zero Movement with Seq 0 if there is none).
+	Head(ctx context.Context, code string) (domain.Movement, error)
+	// History returns up to limit entries older than beforeSeq (0: from the newest), newest first.
+	History(ctx context.Context, code string, beforeSeq int64, limit int) ([]domain.Movement, error)
+	// ByOrder returns every entry of an order. It may scan: only recovery paths call it.
+	ByOrder(ctx context.Context, orderID string) ([]domain.Movement, error)
+}
+
+// Reservations stores one record per order: the idempotency anchor of Reserve, Release and Commit.
+type Reservations interface {
+	// Insert stores a new record; domain.ErrConflict if the order has one.
+	Insert(ctx context.Context, r Reservation) error
+	// Get returns an order's record; domain.ErrNotFound if there is none.
+	Get(ctx context.Context, orderID string) (Reservation, error)
+	// Save replaces an order's record.
+	Save(ctx context.Context, r Reservation) error
+}
+
+// Events publishes events; it returns once the broker has them.
+type Events interface {
+	Publish(ctx context.Context, e domain.Event) error
+}
+
+// Clock tells the time; tests fix it.
+type Clock func() time.Time

@@ -1,0 +1,280 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/order-saga/shop/domain"
+)
+
+// Reserve holds stock for every line of an order, or for none: if one line cannot be had, the lines
+// already reserved are released and the order is rejected with a typed error
+// (*domain.UnknownProductError or *domain.InsufficientStockError). Each line's unit price is taken
+// from the catalogue at this moment and returned as the order's price source.
+//
+// Any number of calls with the same orderID reserve once and answer the same.
+func (s *Service) Reserve(ctx context.Context, orderID string, lines []LineRequest) (Reservation, error) {
+	merged, err := mergeLines(orderID, lines)
+	if err != nil {
+		return Reservation{}, err
+	}
+	res := Reservation{OrderID: orderID, State: Reserving, UpdatedAt: s.now()}
+	for _, l := range merged {
+		res.Lines = append(res.Lines, ReservedLine{ProductCode: l.ProductCode, Quantity: l.Quantity})
+	}
+	// The record goes in before any ledger entry: if it is already there, an earlier attempt ran.
+	switch err := s.reservations.Insert(ctx, res); {
+	case errors.Is(err, domain.ErrConflict):
+		return s.resumeReserve(ctx, orderID)
+	case err != nil:
+		return Reservation{}, fmt.Errorf("reserve %s: %w", orderID, err)
+	}
+	return s.reserveLines(ctx, res, nil)
+}
+
+// resumeReserve answers a repeated Reserve: from the record when the earlier attempt finished, by
+// reconciling with the ledger when it stopped half-way.
+func (s *Service) resumeReserve(ctx context.Context, orderID string) (Reservation, error) {
+	res, err := s.reservations.Get(ctx, orderID)
+	if err != nil {
+		return Reservation{}, fmt.Errorf("reserve %s: %w", orderID, err)
+	}
+	switch res.State {
+	case Reserved, Committed:
+		return res, nil
+	case Rejected:
+		return res, res.Rejection.Err()
+	case Released:
+		return res, fmt.Errorf("reserve %s: the order's stock was already released: %w", orderID, domain.ErrConflict)
+	}
+	entries, err := s.ledger.ByOrder(ctx, orderID)
+	if err != nil {
+		return Reservation{}, fmt.Errorf("reserve %s: read earlier entries: %w", orderID, err)
+	}
+	return s.reserveLines(ctx, res, entries)
+}
+
+// reserveLines appends a reservation per line (earlier is what an interrupted attempt left), then
+// records the outcome. Events go out before the record says RESERVED, so a crash in between is
+// followed by a retry that publishes them again under the same ids.
+func (s *Service) reserveLines(ctx context.Context, res Reservation, earlier []domain.Movement) (Reservation, error) {
+	done := map[string]domain.Movement{} // product code -> its reservation entry
+	for _, e := range earlier {
+		if e.Kind == domain.Reservation {
+			done[e.ProductCode] = e
+		}
+	}
+	var appended []domain.Movement
+	var rejection *Rejection
+	lowMark := map[string]int64{}
+	for i, line := range res.Lines {
+		p, err := s.catalog.Get(ctx, line.ProductCode)
+		if errors.Is(err, domain.ErrNotFound) {
+			rejection = &Rejection{Reason: ReasonUnknownProduct, ProductCode: line.ProductCode, Requested: line.Quantity}
+			break
+		}
+		if err != nil {
+			return Reservation{}, fmt.Errorf("reserve %s: %w", res.OrderID, err)
+		}
+		lowMark[line.ProductCode] = p.LowStockThreshold
+		entry, ok := done[line.ProductCode]
+		if !ok {
+			entry, err = s.ledger.Append(ctx, line.ProductCode, res.OrderID, domain.Reservation, func(head domain.Movement) (domain.Movement, error) {
+				m, err := domain.Next(head, line.ProductCode, domain.Reservation, line.Quantity, res.OrderID, s.now())
+				if err != nil {
+					return m, err
+				}
+				price := p.Price
+				m.UnitPrice = &price
+				return m, nil
+			})
+			var short *domain.InsufficientStockError
+			switch {
+			case errors.As(err, &short):
+				rejection = &Rejection{Reason: ReasonInsufficientStock, ProductCode: line.ProductCode, Requested: line.Quantity, Available: short.Available}
+			case err != nil && !errors.Is(err, ErrAlreadyApplied):
+				return Reservation{}, fmt.Errorf("reserve %s of %s: %w", res.OrderID, line.ProductCode, err)
+			}
+			if rejection != nil {
+				break
+			}
+			appended = append(appended, entry)
+			done[line.ProductCode] = entry
+		}
+		res.Lines[i].UnitPrice = p.Price
+		if entry.UnitPrice != nil {
+			res.Lines[i].UnitPrice = *entry.UnitPrice
+		}
+	}
+
+	if rejection != nil {
+		return s.rollBack(ctx, res, done, rejection)
+	}
+	for _, e := range appended {
+		if err := s.publishMovement(ctx, e, lowMark[e.ProductCode]); err != nil {
+			return Reservation{}, err
+		}
+	}
+	// An interrupted attempt's entries were published then, or will be now: same ids either way.
+	for _, e := range earlier {
+		if e.Kind == domain.Reservation {
+			if err := s.publishMovement(ctx, e, lowMark[e.ProductCode]); err != nil {
+				return Reservation{}, err
+			}
+		}
+	}
+	res.State, res.UpdatedAt = Reserved, s.now()
+	if err := s.reservations.Save(ctx, res); err != nil {
+		return Reservation{}, fmt.Errorf("reserve %s: record: %w", res.OrderID, err)
+	}
+	return res, nil
+}
+
+// rollBack releases what a rejected Reserve had reserved and records the rejection.
+func (s *Service) rollBack(ctx context.Context, res Reservation, reserved map[string]domain.Movement, why *Rejection) (Reservation, error) {
+	note := why.Err().Error()
+	for _, code := range sortedKeys(reserved) {
+		if _, err := s.move(ctx, code, res.OrderID, domain.Release, reserved[code].Quantity, note); err != nil {
+			return Reservation{}, fmt.Errorf("reserve %s: roll back %s: %w", res.OrderID, code, err)
+		}
+	}
+	res.State, res.Rejection, res.UpdatedAt = Rejected, why, s.now()
+	for i := range res.Lines {
+		res.Lines[i].UnitPrice = domain.Money{}
+	}
+	if err := s.reservations.Save(ctx, res); err != nil {
+		return Reservation{}, fmt.Errorf("reserve %s: record rejection: %w", res.OrderID, err)
+	}
+	return res, why.Err()
+}
+
+// Commit turns an order's reservations into goods that left the warehouse. Repeated calls commit once.
+func (s *Service) Commit(ctx context.Context, orderID string) (Reservation, error) {
+	res, err := s.reservations.Get(ctx, orderID)
+	if err != nil {
+		return Reservation{}, fmt.Errorf("commit %s: %w", orderID, err)
+	}
+	switch res.State {
+	case Committed:
+		return res, nil
+	case Reserved:
+	default:
+		return res, fmt.Errorf("commit %s: reservation is %s: %w", orderID, res.State, domain.ErrConflict)
+	}
+	for _, l := range res.Lines {
+		if _, err := s.move(ctx, l.ProductCode, orderID, domain.Commit, l.Quantity, ""); err != nil {
+			return Reservation{}, fmt.Errorf("commit %s: %w", orderID, err)
+		}
+	}
+	res.State, res.UpdatedAt = Committed, s.now()
+	if err := s.reservations.Save(ctx, res); err != nil {
+		return Reservation{}, fmt.Errorf("commit %s: record: %w", orderID, err)
+	}
+	return res, nil
+}
+
+// Release gives back an order's stock: reserved units return to available, committed goods are
+// restocked with a receipt. It is the saga's compensation and may be called at any time, any number
+// of times, even before or without a Reserve: then it leaves a record that makes a late Reserve of
+// the same order refuse.
+func (s *Service) Release(ctx context.Context, orderID string) (Reservation, error) {
+	tombstone := Reservation{OrderID: orderID, State: Released, UpdatedAt: s.now()}
+	switch err := s.reservations.Insert(ctx, tombstone); {
+	case err == nil:
+		return tombstone, nil
+	case !errors.Is(err, domain.ErrConflict):
+		return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
+	}
+	res, err := s.reservations.Get(ctx, orderID)
+	if err != nil {
+		return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
+	}
+	switch res.State {
+	case Released, Rejected:
+		return res, nil
+	case Reserving:
+		// Reserve stopped half-way: release exactly what the ledger shows it reserved.
+		entries, err := s.ledger.ByOrder(ctx, orderID)
+		if err != nil {
+			return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
+		}
+		for _, e := range entries {
+			if e.Kind == domain.Reservation {
+				if _, err := s.move(ctx, e.ProductCode, orderID, domain.Release, e.Quantity, "compensation"); err != nil {
+					return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
+				}
+			}
+		}
+	case Reserved:
+		for _, l := range res.Lines {
+			if _, err := s.move(ctx, l.ProductCode, orderID, domain.Release, l.Quantity, "compensation"); err != nil {
+				return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
+			}
+		}
+	case Committed:
+		for _, l := range res.Lines {
+			if _, err := s.move(ctx, l.ProductCode, orderID, domain.Receipt, l.Quantity, "restock of a cancelled order"); err != nil {
+				return Reservation{}, fmt.Errorf("restock %s: %w", orderID, err)
+			}
+		}
+		res.Restocked = true
+	}
+	res.State, res.UpdatedAt = Released, s.now()
+	if err := s.reservations.Save(ctx, res); err != nil {
+		return Reservation{}, fmt.Errorf("release %s: record: %w", orderID, err)
+	}
+	return res, nil
+}
+
+// move appends one order movement (idempotently) and publishes its events.
+func (s *Service) move(ctx context.Context, code, orderID string, kind domain.MovementKind, qty int64, note string) (domain.Movement, error) {
+	m, err := s.ledger.Append(ctx, code, orderID, kind, func(head domain.Movement) (domain.Movement, error) {
+		m, err := domain.Next(head, code, kind, qty, orderID, s.now())
+		m.Note = note
+		return m, err
+	})
+	if err != nil && !errors.Is(err, ErrAlreadyApplied) {
+		return m, fmt.Errorf("%s %d of %s: %w", kind, qty, code, err)
+	}
+	// Release, commit and receipt never lower available stock: no low-stock check (mark -1).
+	return m, s.publishMovement(ctx, m, -1)
+}
+
+// mergeLines validates an order's lines and folds repeated products into one line each, in code
+// order, because the ledger keeps one movement of each kind per product and order.
+func mergeLines(orderID string, lines []LineRequest) ([]LineRequest, error) {
+	var v domain.ValidationError
+	if orderID == "" {
+		v.Add("orderId", "must not be empty")
+	}
+	if len(lines) == 0 {
+		v.Add("items", "must list at least one product")
+	}
+	qty := map[string]int64{}
+	for i, l := range lines {
+		domain.ValidateProductCode(&v, fmt.Sprintf("items[%d].productCode", i), l.ProductCode)
+		if l.Quantity <= 0 || l.Quantity > domain.MaxQuantity {
+			v.Add(fmt.Sprintf("items[%d].quantity", i), "must be between 1 and %d", domain.MaxQuantity)
+		}
+		qty[l.ProductCode] += l.Quantity
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]LineRequest, 0, len(qty))
+	for _, code := range sortedKeys(qty) {
+		out = append(out, LineRequest{ProductCode: code, Quantity: qty[code]})
+	}
+	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
