@@ -66,11 +66,11 @@ func NewLedger(ctx context.Context, db *mongo.Database, reg prometheus.Registere
 			l.attempts = are.ExistingCollector.(*prometheus.HistogramVec)
 		}
 	}
-	_, err := l.movements.Indexes().CreateMany(ctx, []mongo.IndexModel{
+	err := ensureIndexes(ctx, l.movements, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "idem", Value: 1}}, Options: options.Index().SetUnique(true).SetName("idem_unique")},
 		{Keys: bson.D{{Key: "productCode", Value: 1}, {Key: "seq", Value: -1}}, Options: options.Index().SetName("product_seq")},
 		{Keys: bson.D{{Key: "orderId", Value: 1}}, Options: options.Index().SetName("order")},
-	})
+	}...)
 	if err != nil {
 		return nil, fmt.Errorf("create ledger indexes: %w", err)
 	}
