@@ -12,44 +12,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/mongodb"
-	"github.com/order-saga/shop/internal/rabbitmq"
 	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/inventory"
 )
 
-// fixture is the inventory service on the real store and broker, in a database of the test's own.
-type fixture struct {
-	svc    *inventory.Service
-	ledger *mongodb.Ledger
-	res    *mongodb.Reservations
-}
+type fixture = testenv.Inventory
 
-func newFixture(t testing.TB) fixture {
-	t.Helper()
-	ctx := context.Background()
-	db := testenv.Database(t)
-	ledger, err := mongodb.NewLedger(ctx, db, prometheus.NewRegistry())
-	require.NoError(t, err)
-	pub, err := rabbitmq.NewPublisher(ctx, testenv.RabbitMQURL(t), testenv.UniqueName(t, "test.events"), testenv.Logger())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pub.Close() })
-	res := mongodb.NewReservations(db)
-	svc := inventory.NewService(mongodb.NewCatalog(db), ledger, res, rabbitmq.Events{Publisher: pub}, time.Now, testenv.Logger())
-	return fixture{svc: svc, ledger: ledger, res: res}
-}
-
-func (f fixture) product(t testing.TB, code string, qty int64, price string) {
-	t.Helper()
-	p, err := domain.ParseMoney(price, "USD")
-	require.NoError(t, err)
-	_, err = f.svc.CreateProduct(context.Background(), inventory.NewProduct{Code: code, Name: "Product " + code, Price: p, Quantity: qty})
-	require.NoError(t, err)
-}
+func newFixture(t testing.TB) fixture { return testenv.NewInventory(t) }
 
 // checkLedger reads a product's whole ledger and proves each entry follows from the one before by
 // the domain's rules, with no figure ever negative; it returns the newest level.
@@ -86,7 +59,7 @@ func checkLedger(t *testing.T, l *mongodb.Ledger, code string) domain.StockLevel
 
 func TestConcurrentReservationsNeverOversell(t *testing.T) {
 	f := newFixture(t)
-	f.product(t, "HOT-1", 50, "9.99")
+	f.Product(t, "HOT-1", 50, "9.99")
 
 	const orders, workers = 200, 20
 	var ok, short atomic.Int64
@@ -98,7 +71,7 @@ func TestConcurrentReservationsNeverOversell(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				_, err := f.svc.Reserve(context.Background(), fmt.Sprintf("order-%03d", i), []inventory.LineRequest{{ProductCode: "HOT-1", Quantity: 1}})
+				_, err := f.Service.Reserve(context.Background(), fmt.Sprintf("order-%03d", i), []inventory.LineRequest{{ProductCode: "HOT-1", Quantity: 1}})
 				var ise *domain.InsufficientStockError
 				switch {
 				case err == nil:
@@ -123,14 +96,14 @@ func TestConcurrentReservationsNeverOversell(t *testing.T) {
 
 	require.Equal(t, int64(50), ok.Load(), "exactly the stock is sold")
 	require.Equal(t, int64(150), short.Load())
-	level := checkLedger(t, f.ledger, "HOT-1")
+	level := checkLedger(t, f.Ledger, "HOT-1")
 	require.Equal(t, domain.StockLevel{OnHand: 50, Reserved: 50}, level)
 	require.Zero(t, level.Available())
 }
 
 func TestConcurrentMixedMovementsKeepInvariants(t *testing.T) {
 	f := newFixture(t)
-	f.product(t, "MIX-1", 50, "5")
+	f.Product(t, "MIX-1", 50, "5")
 	ctx := context.Background()
 
 	const orders, workers = 120, 16
@@ -145,7 +118,7 @@ func TestConcurrentMixedMovementsKeepInvariants(t *testing.T) {
 			for i := range jobs {
 				id := fmt.Sprintf("mix-%03d", i)
 				qty := int64(1 + i%3)
-				_, err := f.svc.Reserve(ctx, id, []inventory.LineRequest{{ProductCode: "MIX-1", Quantity: qty}})
+				_, err := f.Service.Reserve(ctx, id, []inventory.LineRequest{{ProductCode: "MIX-1", Quantity: qty}})
 				var ise *domain.InsufficientStockError
 				if errors.As(err, &ise) {
 					rejected.Add(1)
@@ -157,15 +130,15 @@ func TestConcurrentMixedMovementsKeepInvariants(t *testing.T) {
 				}
 				switch i % 4 {
 				case 0: // customer cancels before payment
-					_, err = f.svc.Release(ctx, id)
+					_, err = f.Service.Release(ctx, id)
 					released.Add(qty)
 				case 1: // cancelled after confirmation: commit, then restock
-					if _, err = f.svc.Commit(ctx, id); err == nil {
-						_, err = f.svc.Release(ctx, id)
+					if _, err = f.Service.Commit(ctx, id); err == nil {
+						_, err = f.Service.Release(ctx, id)
 					}
 					released.Add(qty)
 				default: // confirmed
-					_, err = f.svc.Commit(ctx, id)
+					_, err = f.Service.Commit(ctx, id)
 					committed.Add(qty)
 				}
 				if err != nil {
@@ -184,7 +157,7 @@ func TestConcurrentMixedMovementsKeepInvariants(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	level := checkLedger(t, f.ledger, "MIX-1")
+	level := checkLedger(t, f.Ledger, "MIX-1")
 	require.Equal(t, int64(0), level.Reserved, "every reservation was committed or released")
 	require.Equal(t, 50-committed.Load(), level.OnHand, "on hand is the stock less what was shipped")
 	require.Positive(t, rejected.Load()+committed.Load(), "the test exercised the paths it claims")
@@ -192,29 +165,29 @@ func TestConcurrentMixedMovementsKeepInvariants(t *testing.T) {
 
 func TestSagaMovementsAreIdempotent(t *testing.T) {
 	f := newFixture(t)
-	f.product(t, "IDEM-A", 10, "2.50")
-	f.product(t, "IDEM-B", 3, "10")
+	f.Product(t, "IDEM-A", 10, "2.50")
+	f.Product(t, "IDEM-B", 3, "10")
 	ctx := context.Background()
 	lines := []inventory.LineRequest{{ProductCode: "IDEM-B", Quantity: 1}, {ProductCode: "IDEM-A", Quantity: 2}, {ProductCode: "IDEM-A", Quantity: 1}}
 
-	first, err := f.svc.Reserve(ctx, "o-1", lines)
+	first, err := f.Service.Reserve(ctx, "o-1", lines)
 	require.NoError(t, err)
 	require.Equal(t, inventory.Reserved, first.State)
 	require.Equal(t, []inventory.ReservedLine{
 		{ProductCode: "IDEM-A", Quantity: 3, UnitPrice: domain.Money{Minor: 250, Currency: "USD"}},
 		{ProductCode: "IDEM-B", Quantity: 1, UnitPrice: domain.Money{Minor: 1000, Currency: "USD"}},
 	}, first.Lines, "lines merged per product, priced from the catalogue")
-	headA, _ := f.ledger.Head(ctx, "IDEM-A")
-	headB, _ := f.ledger.Head(ctx, "IDEM-B")
+	headA, _ := f.Ledger.Head(ctx, "IDEM-A")
+	headB, _ := f.Ledger.Head(ctx, "IDEM-B")
 
-	again, err := f.svc.Reserve(ctx, "o-1", lines)
+	again, err := f.Service.Reserve(ctx, "o-1", lines)
 	require.NoError(t, err)
 	require.Equal(t, first.Lines, again.Lines)
 	requireHead(t, f, "IDEM-A", headA)
 	requireHead(t, f, "IDEM-B", headB)
 
 	for range 2 {
-		_, err = f.svc.Commit(ctx, "o-1")
+		_, err = f.Service.Commit(ctx, "o-1")
 		require.NoError(t, err)
 	}
 	headA.Seq++
@@ -222,7 +195,7 @@ func TestSagaMovementsAreIdempotent(t *testing.T) {
 	requireHead(t, f, "IDEM-A", headA)
 
 	for range 2 {
-		res, err := f.svc.Release(ctx, "o-1")
+		res, err := f.Service.Release(ctx, "o-1")
 		require.NoError(t, err)
 		require.True(t, res.Restocked)
 	}
@@ -231,14 +204,14 @@ func TestSagaMovementsAreIdempotent(t *testing.T) {
 	requireHead(t, f, "IDEM-A", headA)
 
 	// A released order cannot be reserved again, however late the retry.
-	_, err = f.svc.Reserve(ctx, "o-1", lines)
+	_, err = f.Service.Reserve(ctx, "o-1", lines)
 	require.ErrorIs(t, err, domain.ErrConflict)
 	requireHead(t, f, "IDEM-A", headA)
 }
 
 func requireHead(t *testing.T, f fixture, code string, want domain.Movement) {
 	t.Helper()
-	got, err := f.ledger.Head(context.Background(), code)
+	got, err := f.Ledger.Head(context.Background(), code)
 	require.NoError(t, err)
 	require.Equal(t, want.Seq, got.Seq, "%s: no new entry", code)
 	require.Equal(t, want.Level, got.Level, code)
@@ -246,65 +219,65 @@ func requireHead(t *testing.T, f fixture, code string, want domain.Movement) {
 
 func TestReserveIsAllOrNothing(t *testing.T) {
 	f := newFixture(t)
-	f.product(t, "AON-A", 5, "1")
-	f.product(t, "AON-B", 1, "1")
+	f.Product(t, "AON-A", 5, "1")
+	f.Product(t, "AON-B", 1, "1")
 	ctx := context.Background()
 
-	_, err := f.svc.Reserve(ctx, "o-short", []inventory.LineRequest{{ProductCode: "AON-A", Quantity: 2}, {ProductCode: "AON-B", Quantity: 2}})
+	_, err := f.Service.Reserve(ctx, "o-short", []inventory.LineRequest{{ProductCode: "AON-A", Quantity: 2}, {ProductCode: "AON-B", Quantity: 2}})
 	var ise *domain.InsufficientStockError
 	require.ErrorAs(t, err, &ise)
 	require.Equal(t, "AON-B", ise.ProductCode)
 	require.Equal(t, int64(1), ise.Available)
-	require.Equal(t, domain.StockLevel{OnHand: 5}, checkLedger(t, f.ledger, "AON-A"), "A's reservation was rolled back")
-	require.Equal(t, domain.StockLevel{OnHand: 1}, checkLedger(t, f.ledger, "AON-B"))
+	require.Equal(t, domain.StockLevel{OnHand: 5}, checkLedger(t, f.Ledger, "AON-A"), "A's reservation was rolled back")
+	require.Equal(t, domain.StockLevel{OnHand: 1}, checkLedger(t, f.Ledger, "AON-B"))
 
 	// The retry answers the same and writes nothing.
-	_, err = f.svc.Reserve(ctx, "o-short", []inventory.LineRequest{{ProductCode: "AON-A", Quantity: 2}, {ProductCode: "AON-B", Quantity: 2}})
+	_, err = f.Service.Reserve(ctx, "o-short", []inventory.LineRequest{{ProductCode: "AON-A", Quantity: 2}, {ProductCode: "AON-B", Quantity: 2}})
 	require.ErrorAs(t, err, &ise)
-	headA, _ := f.ledger.Head(ctx, "AON-A")
+	headA, _ := f.Ledger.Head(ctx, "AON-A")
 	require.Equal(t, int64(3), headA.Seq, "receipt, reservation, release")
 
-	_, err = f.svc.Reserve(ctx, "o-unknown", []inventory.LineRequest{{ProductCode: "AON-A", Quantity: 1}, {ProductCode: "NOPE", Quantity: 1}})
+	_, err = f.Service.Reserve(ctx, "o-unknown", []inventory.LineRequest{{ProductCode: "AON-A", Quantity: 1}, {ProductCode: "NOPE", Quantity: 1}})
 	var upe *domain.UnknownProductError
 	require.ErrorAs(t, err, &upe)
 	require.Equal(t, "NOPE", upe.ProductCode)
-	require.Equal(t, domain.StockLevel{OnHand: 5}, checkLedger(t, f.ledger, "AON-A"))
+	require.Equal(t, domain.StockLevel{OnHand: 5}, checkLedger(t, f.Ledger, "AON-A"))
 }
 
 // TestReserveResumesAfterACrash leaves the state an attempt that died after its first ledger entry
 // would leave, and expects the retry to finish the job without reserving twice.
 func TestReserveResumesAfterACrash(t *testing.T) {
 	f := newFixture(t)
-	f.product(t, "CR-A", 4, "3")
-	f.product(t, "CR-B", 4, "4")
+	f.Product(t, "CR-A", 4, "3")
+	f.Product(t, "CR-B", 4, "4")
 	ctx := context.Background()
 	lines := []inventory.LineRequest{{ProductCode: "CR-A", Quantity: 1}, {ProductCode: "CR-B", Quantity: 1}}
 
-	require.NoError(t, f.res.Insert(ctx, inventory.Reservation{OrderID: "o-crash", State: inventory.Reserving, Lines: []inventory.ReservedLine{{ProductCode: "CR-A", Quantity: 1}, {ProductCode: "CR-B", Quantity: 1}}}))
+	require.NoError(t, f.Reservations.Insert(ctx, inventory.Reservation{OrderID: "o-crash", State: inventory.Reserving, Lines: []inventory.ReservedLine{{ProductCode: "CR-A", Quantity: 1}, {ProductCode: "CR-B", Quantity: 1}}}))
 	price := domain.Money{Minor: 300, Currency: "USD"}
-	_, err := f.ledger.Append(ctx, "CR-A", "o-crash", domain.Reservation, func(h domain.Movement) (domain.Movement, error) {
+	_, err := f.Ledger.Append(ctx, "CR-A", "o-crash", domain.Reservation, func(h domain.Movement) (domain.Movement, error) {
 		m, err := domain.Next(h, "CR-A", domain.Reservation, 1, "o-crash", time.Now())
 		m.UnitPrice = &price
 		return m, err
 	})
 	require.NoError(t, err)
 
-	res, err := f.svc.Reserve(ctx, "o-crash", lines)
+	res, err := f.Service.Reserve(ctx, "o-crash", lines)
 	require.NoError(t, err)
 	require.Equal(t, inventory.Reserved, res.State)
-	require.Equal(t, domain.StockLevel{OnHand: 4, Reserved: 1}, checkLedger(t, f.ledger, "CR-A"), "one reservation, not two")
-	require.Equal(t, domain.StockLevel{OnHand: 4, Reserved: 1}, checkLedger(t, f.ledger, "CR-B"))
+	require.Equal(t, domain.StockLevel{OnHand: 4, Reserved: 1}, checkLedger(t, f.Ledger, "CR-A"), "one reservation, not two")
+	require.Equal(t, domain.StockLevel{OnHand: 4, Reserved: 1}, checkLedger(t, f.Ledger, "CR-B"))
 }
 
 func TestReleaseBeforeReserveBlocksALateReserve(t *testing.T) {
 	f := newFixture(t)
-	f.product(t, "LATE-1", 2, "1")
+	f.Product(t, "LATE-1", 2, "1")
 	ctx := context.Background()
-	_, err := f.svc.Release(ctx, "o-late")
+	_, err := f.Service.Release(ctx, "o-late")
 	require.NoError(t, err)
-	_, err = f.svc.Reserve(ctx, "o-late", []inventory.LineRequest{{ProductCode: "LATE-1", Quantity: 1}})
+	_, err = f.Service.Reserve(ctx, "o-late", []inventory.LineRequest{{ProductCode: "LATE-1", Quantity: 1}})
 	require.ErrorIs(t, err, domain.ErrConflict)
-	require.Equal(t, domain.StockLevel{OnHand: 2}, checkLedger(t, f.ledger, "LATE-1"))
+	require.Equal(t, domain.StockLevel{OnHand: 2}, checkLedger(t, f.Ledger, "LATE-1"))
 }
 
 // BenchmarkReserve reports reservations per second through the real store: on one hot product (every
@@ -317,7 +290,7 @@ func BenchmarkReserve(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			f := newFixture(b)
 			for i := range bc.products {
-				f.product(b, fmt.Sprintf("B-%04d", i), domain.MaxQuantity, "1")
+				f.Product(b, fmt.Sprintf("B-%04d", i), domain.MaxQuantity, "1")
 			}
 			var n atomic.Int64
 			b.SetParallelism(8) // 8 × GOMAXPROCS concurrent reservers
@@ -326,7 +299,7 @@ func BenchmarkReserve(b *testing.B) {
 				for pb.Next() {
 					i := n.Add(1)
 					code := fmt.Sprintf("B-%04d", rand.IntN(bc.products))
-					if _, err := f.svc.Reserve(context.Background(), fmt.Sprintf("bench-%d", i), []inventory.LineRequest{{ProductCode: code, Quantity: 1}}); err != nil {
+					if _, err := f.Service.Reserve(context.Background(), fmt.Sprintf("bench-%d", i), []inventory.LineRequest{{ProductCode: code, Quantity: 1}}); err != nil {
 						b.Error(err)
 						return
 					}
