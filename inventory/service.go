@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/order-saga/shop/domain"
 )
@@ -24,7 +25,9 @@ type Service struct {
 
 // NewService wires the use cases to their ports.
 func NewService(c Catalog, l Ledger, r Reservations, e Events, now Clock, log *slog.Logger) *Service {
-	return &Service{catalog: c, ledger: l, reservations: r, events: e, now: now, log: log}
+	// Stored times keep milliseconds (BSON dates); answering with more would differ from a re-read.
+	ms := func() time.Time { return now().UTC().Truncate(time.Millisecond) }
+	return &Service{catalog: c, ledger: l, reservations: r, events: e, now: ms, log: log}
 }
 
 // ProductView is a product with its current stock, as the API shows it.
@@ -125,9 +128,10 @@ func (s *Service) ListProducts(ctx context.Context, q ListQuery) ([]ProductView,
 
 // ProductPatch changes some descriptive fields of a product; nil means unchanged.
 type ProductPatch struct {
-	Name              *string
-	Description       *string
-	Price             *domain.Money
+	Name        *string
+	Description *string
+	// Price is a plain decimal in the product's currency (a product's currency does not change).
+	Price             *string
 	LowStockThreshold *int64
 }
 
@@ -144,7 +148,11 @@ func (s *Service) UpdateProduct(ctx context.Context, code string, patch ProductP
 		p.Description = *patch.Description
 	}
 	if patch.Price != nil {
-		p.Price = *patch.Price
+		price, err := domain.ParseMoney(*patch.Price, p.Price.Currency)
+		if err != nil {
+			return ProductView{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "price", Message: err.Error()}}}
+		}
+		p.Price = price
 	}
 	if patch.LowStockThreshold != nil {
 		p.LowStockThreshold = *patch.LowStockThreshold

@@ -2,14 +2,23 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"go.temporal.io/sdk/worker"
 
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/api/inventoryapi"
 	"github.com/order-saga/shop/internal/config"
+	"github.com/order-saga/shop/internal/mongodb"
+	"github.com/order-saga/shop/internal/rabbitmq"
+	"github.com/order-saga/shop/inventory"
+	"github.com/order-saga/shop/workers"
 )
 
+// runInventory runs the inventory service: its HTTP API and its worker for the stock activities.
 func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Logger) error {
 	d, err := connect(ctx, cfg, log)
 	if err != nil {
@@ -17,10 +26,23 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Log
 	}
 	defer d.close(log)
 
+	db := d.mongo.Database(cfg.InventoryDB)
+	ledger, err := mongodb.NewLedger(ctx, db, d.registry)
+	if err != nil {
+		return fmt.Errorf("inventory store: %w", err)
+	}
+	svc := inventory.NewService(mongodb.NewCatalog(db), ledger, mongodb.NewReservations(db),
+		rabbitmq.Events{Publisher: d.publisher}, time.Now, log)
+
 	var handler http.Handler
 	if r.api {
-		handler = newRouter("inventory", log, d)
+		router := newRouter("inventory", log, d)
+		inventoryapi.Mount(router, svc, log)
+		handler = router
 	}
-	var w worker.Worker // the inventory activities arrive with the inventory issue
+	var w worker.Worker
+	if r.worker {
+		w = workers.Inventory(d.temporal, &activities.Inventory{Stock: svc})
+	}
 	return serve(ctx, log, cfg.InventoryAddr, handler, w, cfg.ShutdownTimeout)
 }
