@@ -24,6 +24,7 @@ STACK_STARTED_FILE=$started scripts/stack.sh up
 cat <<URLS
 
   Inventory API      http://127.0.0.1:3000/api/v1/inventory
+  Inventory Swagger  http://127.0.0.1:3000/api/docs
   Inventory health   http://127.0.0.1:3000/readyz   metrics http://127.0.0.1:3000/metrics
   Orders API         http://127.0.0.1:3002/api/v1/orders
   Orders health      http://127.0.0.1:3002/readyz   metrics http://127.0.0.1:3002/metrics

@@ -33,6 +33,7 @@ type Ledger struct {
 	heads     *mongo.Collection
 
 	cache sync.Map // product code -> domain.Movement, the newest entry seen
+	locks sync.Map // product code -> *sync.Mutex
 
 	attempts *prometheus.HistogramVec
 }
@@ -129,7 +130,16 @@ func (d movementDoc) movement() domain.Movement {
 // Append implements inventory.Ledger.
 func (l *Ledger) Append(ctx context.Context, code, orderID string, kind domain.MovementKind,
 	decide func(head domain.Movement) (domain.Movement, error)) (domain.Movement, error) {
-	head, err := l.Head(ctx, code)
+	// Writers in this process take turns per product: racing each other for the same sequence number
+	// would only burn inserts (measured: 11/s on one hot product with 16 racers, see the README).
+	// Writers in other processes still race, and the unique _id still decides.
+	mu, _ := l.locks.LoadOrStore(code, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+
+	// Start from the entry last seen without reading ahead: the insert itself says whether it is
+	// still the newest, which saves a read per append.
+	head, err := l.start(ctx, code)
 	if err != nil {
 		return domain.Movement{}, err
 	}
