@@ -1,0 +1,97 @@
+package domain_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/order-saga/shop/domain"
+)
+
+func TestOrderStatusMachine(t *testing.T) {
+	tests := []struct {
+		from, to domain.OrderStatus
+		ok       bool
+	}{
+		{domain.StatusPending, domain.StatusReserved, true},
+		{domain.StatusPending, domain.StatusRejected, true},
+		{domain.StatusReserved, domain.StatusConfirmed, true},
+		{domain.StatusConfirmed, domain.StatusCompleted, true},
+		{domain.StatusReserved, domain.StatusCompensating, true},
+		{domain.StatusCompensating, domain.StatusFailed, true},
+		{domain.StatusCompensating, domain.StatusCancelled, true},
+		{domain.StatusConfirmed, domain.StatusCompensating, true},
+		{domain.StatusNeedsAttention, domain.StatusCompensating, true},
+		{domain.StatusReserved, domain.StatusNeedsAttention, true},
+		{domain.StatusNeedsAttention, domain.StatusReserved, true},
+		{domain.StatusPending, domain.StatusConfirmed, false},
+		{domain.StatusPending, domain.StatusCompleted, false},
+		{domain.StatusReserved, domain.StatusCompleted, false},
+		{domain.StatusCompleted, domain.StatusCompensating, false},
+		{domain.StatusCompleted, domain.StatusCancelled, false},
+		{domain.StatusRejected, domain.StatusReserved, false},
+		{domain.StatusCancelled, domain.StatusPending, false},
+		{domain.StatusFailed, domain.StatusConfirmed, false},
+		{domain.StatusCompensating, domain.StatusConfirmed, false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.from)+"→"+string(tt.to), func(t *testing.T) {
+			o := domain.Order{ID: "o", Status: tt.from}
+			err := o.MoveTo(tt.to)
+			if tt.ok {
+				require.NoError(t, err)
+				require.Equal(t, tt.to, o.Status)
+				return
+			}
+			require.True(t, errors.Is(err, domain.ErrInvalidTransition), "got %v", err)
+			require.Equal(t, tt.from, o.Status, "a refused move changes nothing")
+		})
+	}
+	for _, s := range []domain.OrderStatus{domain.StatusCompleted, domain.StatusRejected, domain.StatusFailed, domain.StatusCancelled} {
+		require.True(t, s.Terminal(), s)
+		require.False(t, s.Cancellable(), s)
+	}
+	require.True(t, domain.StatusConfirmed.Cancellable())
+	require.False(t, domain.StatusCompensating.Cancellable())
+}
+
+func TestOrderTotalIsTheExactSum(t *testing.T) {
+	o, err := domain.NewOrder("o1", "c1", []domain.OrderLine{{ProductCode: "A", Quantity: 3}, {ProductCode: "B", Quantity: 2}})
+	require.NoError(t, err)
+	require.Equal(t, domain.StatusPending, o.Status)
+	total, err := o.Total()
+	require.NoError(t, err)
+	require.Zero(t, total.Minor, "unpriced")
+
+	require.NoError(t, o.Price(map[string]domain.Money{"A": {Minor: 1999, Currency: "USD"}, "B": {Minor: 5, Currency: "USD"}}))
+	total, err = o.Total()
+	require.NoError(t, err)
+	require.Equal(t, "59.97", mustMoney(t, "59.97").String())
+	require.Equal(t, int64(3*1999+2*5), total.Minor)
+	require.Equal(t, "60.07", total.String())
+
+	err = o.Price(map[string]domain.Money{"A": {Minor: 1, Currency: "USD"}, "B": {Minor: 1, Currency: "EUR"}})
+	require.ErrorContains(t, err, "one currency")
+	require.ErrorContains(t, o.Price(map[string]domain.Money{"A": {Minor: 1, Currency: "USD"}}), "no price for B")
+}
+
+func mustMoney(t *testing.T, s string) domain.Money {
+	m, err := domain.ParseMoney(s, "USD")
+	require.NoError(t, err)
+	return m
+}
+
+func TestNewOrderValidates(t *testing.T) {
+	_, err := domain.NewOrder("", "c", []domain.OrderLine{{ProductCode: "a#b", Quantity: 0}})
+	var ve *domain.ValidationError
+	require.True(t, errors.As(err, &ve))
+	var fields []string
+	for _, f := range ve.Fields {
+		fields = append(fields, f.Field)
+	}
+	require.Equal(t, []string{"id", "items[0].productCode", "items[0].quantity"}, fields)
+
+	_, err = domain.NewOrder("o", "c", nil)
+	require.ErrorContains(t, err, "items")
+}
