@@ -72,3 +72,6 @@ type UnknownProductError struct {
 }
 
 func (e *UnknownProductError) Error() string { return "unknown product " + e.ProductCode }
+
+// ErrPaymentDeclined says the payment provider refused to authorize a payment.
+var ErrPaymentDeclined = errors.New("payment declined")

@@ -1,0 +1,479 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/domain"
+)
+
+// Names by which the outside world reaches the order saga.
+const (
+	OrderSagaName = "OrderSaga"
+	// QueryStatus returns the order with its saga steps (activities.OrderRecord).
+	QueryStatus = "status"
+	// Cancel and Fulfill exist as signals (fire and forget, also from the Temporal UI) and as updates
+	// of the same name (validated, answered once the order has moved: the HTTP API uses these).
+	Cancel  = "cancel"
+	Fulfill = "fulfill"
+)
+
+// Search attributes the saga keeps current on every transition (registered by the local stack).
+var (
+	OrderStatusKey = temporal.NewSearchAttributeKeyKeyword("OrderStatus")
+	CustomerIDKey  = temporal.NewSearchAttributeKeyKeyword("CustomerId")
+)
+
+// OrderWorkflowID is the workflow id of an order's saga: readable in the Temporal UI, and one saga
+// per order.
+func OrderWorkflowID(orderID string) string { return "order-" + orderID }
+
+// Saga steps, as they appear in the status query and the API.
+const (
+	StepReserveStock     = "reserve-stock"
+	StepAuthorizePayment = "authorize-payment"
+	StepCommitStock      = "commit-stock"
+	StepCapturePayment   = "capture-payment"
+	StepRefundPayment    = "refund-payment"
+	StepVoidPayment      = "void-payment"
+	StepReleaseStock     = "release-stock"
+)
+
+// Step states.
+const (
+	StepPending      = "pending"
+	StepRunning      = "running"
+	StepCompleted    = "completed"
+	StepFailed       = "failed"
+	StepCompensating = "compensating"
+	StepCompensated  = "compensated"
+)
+
+// DefaultPaymentToken is used when an order comes without one, as the original did.
+const DefaultPaymentToken = "tok_visa"
+
+// OrderInput starts a saga. CreatedAt is set by whoever accepts the order, so the workflow does not
+// read a clock of its own.
+type OrderInput struct {
+	OrderID      string                 `json:"orderId"`
+	CustomerID   string                 `json:"customerId"`
+	Items        []activities.StockLine `json:"items"`
+	PaymentToken string                 `json:"paymentToken"`
+	CreatedAt    time.Time              `json:"createdAt"`
+}
+
+// CancelRequest is the payload of the cancel signal and update.
+type CancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+// OrderSaga is the order saga: reserve stock → authorize payment → commit stock → capture payment →
+// CONFIRMED → wait for fulfil → COMPLETED. Unknown product or short stock: REJECTED. Declined payment:
+// release stock, FAILED. Cancel (signal, update, or cancelling the workflow) before COMPLETED:
+// compensations in reverse order, CANCELLED.
+func OrderSaga(ctx workflow.Context, in OrderInput) (activities.OrderRecord, error) {
+	s, err := newSaga(in)
+	if err != nil {
+		return activities.OrderRecord{}, temporal.NewNonRetryableApplicationError(err.Error(), activities.ErrTypeInvalidInput, err)
+	}
+	if err := s.handle(ctx); err != nil {
+		return s.rec, err
+	}
+	return s.run(ctx)
+}
+
+// saga holds one order's state while its workflow runs.
+type saga struct {
+	order domain.Order
+	rec   activities.OrderRecord
+	token string
+
+	cancelRequested  bool
+	cancelReason     string
+	fulfillRequested bool
+
+	// Which forward steps were started: compensation must undo a step whose outcome is unknown too
+	// (every compensation is idempotent and harmless where there is nothing to undo).
+	reserveStarted, authorizeStarted, commitStarted, captureStarted bool
+}
+
+func newSaga(in OrderInput) (*saga, error) {
+	lines := make([]domain.OrderLine, len(in.Items))
+	for i, it := range in.Items {
+		lines[i] = domain.OrderLine{ProductCode: it.ProductCode, Quantity: it.Quantity}
+	}
+	order, err := domain.NewOrder(in.OrderID, in.CustomerID, lines)
+	if err != nil {
+		return nil, err
+	}
+	token := in.PaymentToken
+	if token == "" {
+		token = DefaultPaymentToken
+	}
+	s := &saga{order: order, token: token}
+	s.rec = activities.OrderRecord{OrderID: in.OrderID, CustomerID: in.CustomerID, CreatedAt: in.CreatedAt}
+	for _, l := range lines {
+		s.rec.Lines = append(s.rec.Lines, activities.OrderLineRecord{ProductCode: l.ProductCode, Quantity: l.Quantity})
+	}
+	for _, name := range []string{StepReserveStock, StepAuthorizePayment, StepCommitStock, StepCapturePayment} {
+		s.rec.Steps = append(s.rec.Steps, activities.StepRecord{Name: name, State: StepPending})
+	}
+	return s, nil
+}
+
+// handle registers the query, signals and updates.
+func (s *saga) handle(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (activities.OrderRecord, error) {
+		return s.rec, nil
+	}); err != nil {
+		return err
+	}
+	cancel := func(req CancelRequest) {
+		if !s.cancelRequested {
+			s.cancelRequested, s.cancelReason = true, req.Reason
+		}
+	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, Cancel)
+		for {
+			var req CancelRequest
+			ch.Receive(ctx, &req)
+			cancel(req)
+		}
+	})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, Fulfill)
+		for {
+			ch.Receive(ctx, nil)
+			s.fulfillRequested = true
+		}
+	})
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, Cancel,
+		func(ctx workflow.Context, req CancelRequest) (activities.OrderRecord, error) {
+			cancel(req)
+			err := workflow.Await(ctx, func() bool { return s.order.Status.Terminal() })
+			return s.rec, err
+		},
+		workflow.UpdateHandlerOptions{Validator: func(CancelRequest) error {
+			if !s.order.Status.Cancellable() && !s.cancelRequested {
+				return fmt.Errorf("order %s is %s: it can no longer be cancelled", s.order.ID, s.order.Status)
+			}
+			return nil
+		}},
+	); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, Fulfill,
+		func(ctx workflow.Context) (activities.OrderRecord, error) {
+			s.fulfillRequested = true
+			err := workflow.Await(ctx, func() bool { return s.order.Status.Terminal() })
+			return s.rec, err
+		},
+		workflow.UpdateHandlerOptions{Validator: func() error {
+			if s.order.Status != domain.StatusConfirmed {
+				return fmt.Errorf("order %s is %s: only a CONFIRMED order can be fulfilled", s.order.ID, s.order.Status)
+			}
+			return nil
+		}},
+	)
+}
+
+func (s *saga) run(ctx workflow.Context) (activities.OrderRecord, error) {
+	s.record(ctx, "")
+
+	var reserved activities.ReserveStockResult
+	s.reserveStarted = true
+	err := s.forward(ctx, StepReserveStock, func(ctx workflow.Context) error {
+		ctx = withSummary(ctx, inventoryActivity, fmt.Sprintf("Reserve %d product(s) for order %s", len(s.order.Lines), s.order.ID))
+		return workflow.ExecuteActivity(ctx, activities.ReserveStockName,
+			activities.ReserveStockInput{OrderID: s.order.ID, Lines: s.stockLines()}).Get(ctx, &reserved)
+	})
+	if err != nil {
+		return s.stop(ctx, err)
+	}
+	if err := s.price(reserved); err != nil {
+		return s.compensate(ctx, domain.StatusFailed, err.Error())
+	}
+	if err := s.moveTo(ctx, domain.StatusReserved, ""); err != nil {
+		return s.rec, err
+	}
+
+	steps := []struct {
+		name    string
+		started *bool
+		call    func(ctx workflow.Context) error
+	}{
+		{StepAuthorizePayment, &s.authorizeStarted, func(ctx workflow.Context) error {
+			ctx = withSummary(ctx, paymentActivity, fmt.Sprintf("Authorize %s %s", s.totalString(), s.rec.Currency))
+			return workflow.ExecuteActivity(ctx, activities.AuthorizePaymentName, activities.AuthorizePaymentInput{
+				OrderID: s.order.ID, Token: s.token, AmountMinor: s.rec.TotalMinor, Currency: s.rec.Currency,
+			}).Get(ctx, &s.rec.PaymentID)
+		}},
+		{StepCommitStock, &s.commitStarted, func(ctx workflow.Context) error {
+			ctx = withSummary(ctx, inventoryActivity, "Commit reserved stock of order "+s.order.ID)
+			return workflow.ExecuteActivity(ctx, activities.CommitStockName, s.order.ID).Get(ctx, nil)
+		}},
+		{StepCapturePayment, &s.captureStarted, func(ctx workflow.Context) error {
+			ctx = withSummary(ctx, paymentActivity, fmt.Sprintf("Capture %s %s", s.totalString(), s.rec.Currency))
+			return workflow.ExecuteActivity(ctx, activities.CapturePaymentName, s.order.ID).Get(ctx, nil)
+		}},
+	}
+	for _, st := range steps {
+		if s.cancelRequested {
+			return s.compensate(ctx, domain.StatusCancelled, s.cancelledReason())
+		}
+		*st.started = true
+		if err := s.forward(ctx, st.name, st.call); err != nil {
+			return s.stop(ctx, err)
+		}
+	}
+	if err := s.moveTo(ctx, domain.StatusConfirmed, ""); err != nil {
+		return s.rec, err
+	}
+
+	workflow.SetCurrentDetails(ctx, "CONFIRMED: waiting for the order to be fulfilled (update or signal \"fulfill\") or cancelled")
+	if err := workflow.Await(ctx, func() bool { return s.fulfillRequested || s.cancelRequested }); err != nil {
+		return s.stop(ctx, err) // the workflow itself was cancelled
+	}
+	if s.cancelRequested {
+		return s.compensate(ctx, domain.StatusCancelled, s.cancelledReason())
+	}
+	if err := s.moveTo(ctx, domain.StatusCompleted, ""); err != nil {
+		return s.rec, err
+	}
+	workflow.SetCurrentDetails(ctx, "COMPLETED")
+	return s.rec, nil
+}
+
+// stop ends the saga after a forward step failed for good: a rejection needs no compensation (the
+// inventory rolled its own reservation back); a decline or any other refusal compensates to FAILED;
+// cancelling the workflow compensates to CANCELLED and ends the workflow as cancelled.
+func (s *saga) stop(ctx workflow.Context, err error) (activities.OrderRecord, error) {
+	if temporal.IsCanceledError(err) || ctx.Err() != nil {
+		rec, _ := s.compensate(ctx, domain.StatusCancelled, "the order's workflow was cancelled")
+		return rec, temporal.NewCanceledError()
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		switch appErr.Type() {
+		case activities.ErrTypeUnknownProduct, activities.ErrTypeInsufficientStock:
+			if err := s.moveTo(ctx, domain.StatusRejected, appErr.Message()); err != nil {
+				return s.rec, err
+			}
+			return s.rec, nil
+		case activities.ErrTypePaymentDeclined:
+			s.authorizeStarted = false // a declined authorization does not exist: nothing to void
+			return s.compensate(ctx, domain.StatusFailed, "payment declined: "+appErr.Message())
+		}
+		return s.compensate(ctx, domain.StatusFailed, appErr.Message())
+	}
+	return s.compensate(ctx, domain.StatusFailed, err.Error())
+}
+
+// compensate undoes, in reverse order, every forward step that was started, then records the final
+// status. It runs in a disconnected context so that cancelling the workflow still compensates, and
+// its steps retry until they succeed: a compensation must finish.
+func (s *saga) compensate(ctx workflow.Context, final domain.OrderStatus, reason string) (activities.OrderRecord, error) {
+	dctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
+	if err := s.moveTo(dctx, domain.StatusCompensating, reason); err != nil {
+		return s.rec, err
+	}
+	workflow.SetCurrentDetails(dctx, "COMPENSATING: "+reason)
+
+	if s.captureStarted {
+		s.compensation(dctx, StepRefundPayment, paymentActivity, activities.RefundPaymentName, "Refund the payment of order "+s.order.ID)
+	} else if s.authorizeStarted {
+		s.compensation(dctx, StepVoidPayment, paymentActivity, activities.VoidPaymentName, "Void the payment authorization of order "+s.order.ID)
+	}
+	if s.reserveStarted {
+		s.compensation(dctx, StepReleaseStock, inventoryActivity, activities.ReleaseStockName, "Release (or restock) the stock of order "+s.order.ID)
+	}
+	if err := s.moveTo(dctx, final, reason); err != nil {
+		return s.rec, err
+	}
+	workflow.SetCurrentDetails(dctx, string(final)+": "+reason)
+	return s.rec, nil
+}
+
+// forward runs one forward step. The activity itself is tried once per call (MaximumAttempts 1);
+// the retries happen here, so that the status query shows each step's attempts and last error.
+// A non-retryable failure or a cancellation ends the step at once.
+func (s *saga) forward(ctx workflow.Context, name string, call func(ctx workflow.Context) error) error {
+	st := s.step(name)
+	st.State = StepRunning
+	for {
+		st.Attempts++
+		err := call(ctx)
+		if err == nil {
+			st.State, st.LastError = StepCompleted, ""
+			return nil
+		}
+		st.LastError = errorMessage(err)
+		var appErr *temporal.ApplicationError
+		if (errors.As(err, &appErr) && appErr.NonRetryable()) || temporal.IsCanceledError(err) || ctx.Err() != nil {
+			st.State = StepFailed
+			return err
+		}
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s: retrying %s after attempt %d failed: %s", s.order.Status, name, st.Attempts, st.LastError))
+		if err := workflow.Sleep(ctx, retryDelay(st.Attempts)); err != nil {
+			st.State = StepFailed
+			return err
+		}
+	}
+}
+
+// compensation runs one compensating activity until it succeeds.
+func (s *saga) compensation(ctx workflow.Context, name string, opts workflow.ActivityOptions, activity, summary string) {
+	s.rec.Steps = append(s.rec.Steps, activities.StepRecord{Name: name, State: StepCompensating})
+	st := &s.rec.Steps[len(s.rec.Steps)-1]
+	opts.Summary = summary
+	actx := workflow.WithActivityOptions(ctx, opts)
+	for {
+		st.Attempts++
+		err := workflow.ExecuteActivity(actx, activity, s.order.ID).Get(actx, nil)
+		if err == nil {
+			st.State, st.LastError = StepCompensated, ""
+			return
+		}
+		st.LastError = errorMessage(err)
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("COMPENSATING: retrying %s after attempt %d failed: %s", name, st.Attempts, st.LastError))
+		_ = workflow.Sleep(ctx, retryDelay(st.Attempts))
+	}
+}
+
+// moveTo changes the order's status and records the transition.
+func (s *saga) moveTo(ctx workflow.Context, next domain.OrderStatus, reason string) error {
+	if err := s.order.MoveTo(next); err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidTransition", err)
+	}
+	s.record(ctx, reason)
+	return nil
+}
+
+// record stores the current status (local activity RecordOrder: database and event) and updates the
+// search attributes. It retries until stored: a transition must not be lost.
+func (s *saga) record(ctx workflow.Context, reason string) {
+	s.rec.Seq++
+	s.rec.Status = s.order.Status
+	s.rec.Reason = reason
+	s.rec.UpdatedAt = workflow.Now(ctx).UTC()
+	_ = workflow.UpsertTypedSearchAttributes(ctx,
+		OrderStatusKey.ValueSet(string(s.order.Status)),
+		CustomerIDKey.ValueSet(s.order.CustomerID))
+	if s.order.Status == domain.StatusPending {
+		workflow.SetCurrentDetails(ctx, "PENDING: reserving stock")
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second},
+		Summary:             fmt.Sprintf("Record order %s as %s", s.order.ID, s.order.Status),
+	})
+	for {
+		err := workflow.ExecuteLocalActivity(lctx, activities.RecordOrderName, s.rec).Get(lctx, nil)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		_ = workflow.Sleep(ctx, 10*time.Second)
+	}
+}
+
+func (s *saga) step(name string) *activities.StepRecord {
+	for i := range s.rec.Steps {
+		if s.rec.Steps[i].Name == name {
+			return &s.rec.Steps[i]
+		}
+	}
+	s.rec.Steps = append(s.rec.Steps, activities.StepRecord{Name: name, State: StepPending})
+	return &s.rec.Steps[len(s.rec.Steps)-1]
+}
+
+func (s *saga) stockLines() []activities.StockLine {
+	out := make([]activities.StockLine, len(s.order.Lines))
+	for i, l := range s.order.Lines {
+		out[i] = activities.StockLine{ProductCode: l.ProductCode, Quantity: l.Quantity}
+	}
+	return out
+}
+
+// price takes each line's unit price from the reservation and computes the exact total.
+func (s *saga) price(r activities.ReserveStockResult) error {
+	prices := make(map[string]domain.Money, len(r.Lines))
+	for _, l := range r.Lines {
+		prices[l.ProductCode] = domain.Money{Minor: l.UnitPriceMinor, Currency: l.Currency}
+	}
+	if err := s.order.Price(prices); err != nil {
+		return err
+	}
+	total, err := s.order.Total()
+	if err != nil {
+		return err
+	}
+	for i, l := range s.order.Lines {
+		s.rec.Lines[i].UnitPriceMinor, s.rec.Lines[i].Currency = l.UnitPrice.Minor, l.UnitPrice.Currency
+	}
+	s.rec.TotalMinor, s.rec.Currency = total.Minor, total.Currency
+	return nil
+}
+
+func (s *saga) totalString() string {
+	return domain.Money{Minor: s.rec.TotalMinor, Currency: s.rec.Currency}.String()
+}
+
+func (s *saga) cancelledReason() string {
+	if s.cancelReason != "" {
+		return "cancelled: " + s.cancelReason
+	}
+	return "cancelled on request"
+}
+
+// Activity options per kind of step. Each attempt is a single try (the saga retries, see forward),
+// bounded in time so that a hung call is retried rather than waited for. WaitForCancellation makes a
+// cancelled workflow wait for a running step to end before compensating, so a compensation never
+// overtakes the step it undoes.
+var (
+	inventoryActivity = workflow.ActivityOptions{
+		TaskQueue:           TaskQueueInventory,
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+		WaitForCancellation: true,
+	}
+	paymentActivity = workflow.ActivityOptions{
+		TaskQueue:           TaskQueueOrders,
+		StartToCloseTimeout: 15 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+		WaitForCancellation: true,
+	}
+)
+
+func withSummary(ctx workflow.Context, opts workflow.ActivityOptions, summary string) workflow.Context {
+	opts.Summary = summary
+	return workflow.WithActivityOptions(ctx, opts)
+}
+
+// retryDelay backs off exponentially from 200 ms to 30 s.
+func retryDelay(attempt int) time.Duration {
+	d := 200 * time.Millisecond
+	for i := 1; i < attempt && d < 30*time.Second; i++ {
+		d *= 2
+	}
+	return min(d, 30*time.Second)
+}
+
+// errorMessage is the innermost message of an activity failure, without Temporal's wrapping.
+func errorMessage(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Message()
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return "timed out: " + timeout.TimeoutType().String()
+	}
+	return err.Error()
+}
