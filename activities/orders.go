@@ -147,23 +147,35 @@ func (a *Payments) Register(r Registry) {
 func (a *Payments) AuthorizePayment(ctx context.Context, in AuthorizePaymentInput) (string, error) {
 	id, err := a.Gateway.Authorize(ctx, in.OrderID+":authorize", in.OrderID, in.Token,
 		domain.Money{Minor: in.AmountMinor, Currency: in.Currency})
-	if errors.Is(err, domain.ErrPaymentDeclined) {
-		return "", temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePaymentDeclined, err)
+	return id, paymentError(err)
+}
+
+// paymentError makes the provider's deliberate refusals non-retryable; outages stay retryable.
+func paymentError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, domain.ErrPaymentDeclined):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePaymentDeclined, err)
+	case errors.Is(err, domain.ErrConflict):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeConflict, err)
+	case errors.Is(err, domain.ErrInvalid):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidInput, err)
 	}
-	return id, err
+	return err
 }
 
 // CapturePayment takes the authorized amount.
 func (a *Payments) CapturePayment(ctx context.Context, orderID string) error {
-	return a.Gateway.Capture(ctx, orderID+":capture", orderID)
+	return paymentError(a.Gateway.Capture(ctx, orderID+":capture", orderID))
 }
 
 // VoidPayment releases an uncaptured authorization (compensation).
 func (a *Payments) VoidPayment(ctx context.Context, orderID string) error {
-	return a.Gateway.Void(ctx, orderID+":void", orderID)
+	return paymentError(a.Gateway.Void(ctx, orderID+":void", orderID))
 }
 
 // RefundPayment returns a captured payment (compensation).
 func (a *Payments) RefundPayment(ctx context.Context, orderID string) error {
-	return a.Gateway.Refund(ctx, orderID+":refund", orderID)
+	return paymentError(a.Gateway.Refund(ctx, orderID+":refund", orderID))
 }

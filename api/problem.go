@@ -80,6 +80,8 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		p := NewProblem(http.StatusConflict, "insufficient-stock", "Insufficient stock", short.Error())
 		p.Extensions = map[string]any{"productCode": short.ProductCode, "available": short.Available}
 		WriteProblem(w, p)
+	case errors.Is(err, domain.ErrPaymentDeclined):
+		WriteProblem(w, NewProblem(http.StatusPaymentRequired, "payment-declined", "Payment declined", err.Error()))
 	case errors.Is(err, domain.ErrNotFound):
 		WriteProblem(w, NewProblem(http.StatusNotFound, "not-found", "Not found", err.Error()))
 	case errors.Is(err, domain.ErrConflict):

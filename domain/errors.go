@@ -10,6 +10,8 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
+	// ErrInvalid marks a request another service refused as malformed: retrying cannot help.
+	ErrInvalid = errors.New("invalid request")
 )
 
 // FieldError names one bad input field and says what is wrong with it.

@@ -21,6 +21,9 @@ const (
 	// of the same name (validated, answered once the order has moved: the HTTP API uses these).
 	Cancel  = "cancel"
 	Fulfill = "fulfill"
+	// AwaitDecision is an update that answers once the saga has decided: CONFIRMED, REJECTED,
+	// FAILED, CANCELLED, NEEDS_ATTENTION or later. The HTTP API sends it with the start.
+	AwaitDecision = "awaitDecision"
 )
 
 // Search attributes the saga keeps current on every transition (registered by the local stack).
@@ -28,6 +31,16 @@ var (
 	OrderStatusKey = temporal.NewSearchAttributeKeyKeyword("OrderStatus")
 	CustomerIDKey  = temporal.NewSearchAttributeKeyKeyword("CustomerId")
 )
+
+// Decided reports whether an order in status s has its outcome (success, refusal, or an operator's
+// attention): what a client submitting an order waits for.
+func Decided(s domain.OrderStatus) bool {
+	switch s {
+	case domain.StatusPending, domain.StatusReserved, domain.StatusCompensating:
+		return false
+	}
+	return true
+}
 
 // OrderWorkflowID is the workflow id of an order's saga: readable in the Temporal UI, and one saga
 // per order.
@@ -166,6 +179,12 @@ func (s *saga) handle(ctx workflow.Context) error {
 			return nil
 		}},
 	); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, AwaitDecision, func(ctx workflow.Context) (activities.OrderRecord, error) {
+		err := workflow.Await(ctx, func() bool { return Decided(s.order.Status) })
+		return s.rec, err
+	}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, Fulfill,

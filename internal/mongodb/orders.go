@@ -1,0 +1,86 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/domain"
+)
+
+// Orders stores the order service's copy of each order (collection orders, _id the order id), as the
+// saga records it on every transition.
+type Orders struct {
+	coll *mongo.Collection
+}
+
+// NewOrders returns the order store in db.
+func NewOrders(db *mongo.Database) *Orders {
+	return &Orders{coll: db.Collection("orders")}
+}
+
+// Save implements activities.OrderStore: it replaces the stored order only with a newer transition
+// (higher seq), so a retried or late write never moves an order backwards.
+func (s *Orders) Save(ctx context.Context, rec activities.OrderRecord) error {
+	_, err := s.coll.ReplaceOne(ctx,
+		bson.D{{Key: "_id", Value: rec.OrderID}, {Key: "seq", Value: bson.D{{Key: "$lt", Value: rec.Seq}}}},
+		rec, options.Replace().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) {
+		return nil // the stored order is at this transition or later
+	}
+	if err != nil {
+		return fmt.Errorf("save order %s #%d: %w", rec.OrderID, rec.Seq, err)
+	}
+	return nil
+}
+
+// Get returns an order; domain.ErrNotFound if there is none.
+func (s *Orders) Get(ctx context.Context, orderID string) (activities.OrderRecord, error) {
+	var rec activities.OrderRecord
+	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: orderID}}).Decode(&rec)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return rec, fmt.Errorf("order %s: %w", orderID, domain.ErrNotFound)
+	}
+	if err != nil {
+		return rec, fmt.Errorf("read order %s: %w", orderID, err)
+	}
+	return rec, nil
+}
+
+// OrderQuery selects a page of orders, newest id first after the cursor.
+type OrderQuery struct {
+	Status     domain.OrderStatus
+	CustomerID string
+	After      string // order id the previous page ended with
+	Limit      int
+}
+
+// List returns a page of orders ordered by id.
+func (s *Orders) List(ctx context.Context, q OrderQuery) ([]activities.OrderRecord, error) {
+	filter := bson.D{}
+	if q.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: string(q.Status)})
+	}
+	if q.CustomerID != "" {
+		filter = append(filter, bson.E{Key: "customerId", Value: q.CustomerID})
+	}
+	if q.After != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: q.After}}})
+	}
+	cur, err := s.coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(q.Limit)))
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	out := []activities.OrderRecord{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	return out, nil
+}
+
+var _ activities.OrderStore = (*Orders)(nil)

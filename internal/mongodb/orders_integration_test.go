@@ -1,0 +1,50 @@
+//go:build integration
+
+package mongodb_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/internal/mongodb"
+	"github.com/order-saga/shop/internal/testenv"
+)
+
+func TestOrderStoreNeverMovesBackwards(t *testing.T) {
+	ctx := context.Background()
+	s := mongodb.NewOrders(testenv.Database(t))
+
+	rec := activities.OrderRecord{OrderID: "o1", CustomerID: "c1", Status: domain.StatusPending, Seq: 1, Lines: []activities.OrderLineRecord{{ProductCode: "A", Quantity: 1}}}
+	require.NoError(t, s.Save(ctx, rec))
+	rec.Status, rec.Seq = domain.StatusReserved, 2
+	require.NoError(t, s.Save(ctx, rec))
+	require.NoError(t, s.Save(ctx, rec), "a retried write is harmless")
+
+	stale := rec
+	stale.Status, stale.Seq = domain.StatusPending, 1
+	require.NoError(t, s.Save(ctx, stale))
+	got, err := s.Get(ctx, "o1")
+	require.NoError(t, err)
+	require.Equal(t, domain.StatusReserved, got.Status, "a late write of an older transition is ignored")
+	require.Equal(t, int64(2), got.Seq)
+
+	require.NoError(t, s.Save(ctx, activities.OrderRecord{OrderID: "o2", CustomerID: "c2", Status: domain.StatusReserved, Seq: 2}))
+	require.NoError(t, s.Save(ctx, activities.OrderRecord{OrderID: "o3", CustomerID: "c1", Status: domain.StatusRejected, Seq: 2}))
+
+	page, err := s.List(ctx, mongodb.OrderQuery{Status: domain.StatusReserved, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, page, 2)
+	page, err = s.List(ctx, mongodb.OrderQuery{CustomerID: "c1", Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, "o1", page[0].OrderID)
+	page, err = s.List(ctx, mongodb.OrderQuery{CustomerID: "c1", After: "o1", Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, "o3", page[0].OrderID)
+
+	_, err = s.Get(ctx, "nope")
+	require.ErrorIs(t, err, domain.ErrNotFound)
+}

@@ -1,0 +1,119 @@
+package temporal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	sdktemporal "go.temporal.io/sdk/temporal"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/workflows"
+)
+
+// Sagas starts and steers order sagas for the order service's API.
+type Sagas struct {
+	Client client.Client
+}
+
+// Place starts the saga of an order, or joins the one already running under the same workflow id
+// (so a repeated submission starts nothing), and waits up to wait for its decision. decided is false
+// when the wait ran out first; the saga goes on regardless.
+func (s Sagas) Place(ctx context.Context, in workflows.OrderInput, wait time.Duration) (rec activities.OrderRecord, decided bool, err error) {
+	start := s.Client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       workflows.OrderWorkflowID(in.OrderID),
+		TaskQueue:                workflows.TaskQueueOrders,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: sdktemporal.NewSearchAttributes(
+			workflows.OrderStatusKey.ValueSet(string(domain.StatusPending)),
+			workflows.CustomerIDKey.ValueSet(in.CustomerID)),
+	}, workflows.OrderSagaName, in)
+	handle, err := s.Client.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateName:   workflows.AwaitDecision,
+			WaitForStage: client.WorkflowUpdateStageAccepted,
+		},
+	})
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		// The order's saga has closed already (the reuse policy keeps it unique): read its outcome.
+		rec, err := s.Status(ctx, in.OrderID)
+		return rec, err == nil, err
+	}
+	if err != nil {
+		return rec, false, fmt.Errorf("start saga of %s: %w", in.OrderID, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	err = handle.Get(wctx, &rec)
+	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+		return rec, false, nil
+	}
+	if err != nil {
+		return rec, false, fmt.Errorf("await decision of %s: %w", in.OrderID, err)
+	}
+	return rec, true, nil
+}
+
+// Cancel asks an order's saga to cancel and waits until it has compensated.
+func (s Sagas) Cancel(ctx context.Context, orderID, reason string) (activities.OrderRecord, error) {
+	return s.update(ctx, orderID, workflows.Cancel, workflows.CancelRequest{Reason: reason})
+}
+
+// Fulfill marks an order shipped: CONFIRMED → COMPLETED.
+func (s Sagas) Fulfill(ctx context.Context, orderID string) (activities.OrderRecord, error) {
+	return s.update(ctx, orderID, workflows.Fulfill)
+}
+
+func (s Sagas) update(ctx context.Context, orderID, name string, args ...any) (activities.OrderRecord, error) {
+	var rec activities.OrderRecord
+	handle, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.OrderWorkflowID(orderID),
+		UpdateName:   name,
+		Args:         args,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = handle.Get(ctx, &rec)
+	}
+	return rec, sagaError(orderID, name, err)
+}
+
+// Status asks a running (or closed) saga for its order.
+func (s Sagas) Status(ctx context.Context, orderID string) (activities.OrderRecord, error) {
+	var rec activities.OrderRecord
+	v, err := s.Client.QueryWorkflow(ctx, workflows.OrderWorkflowID(orderID), "", workflows.QueryStatus)
+	if err == nil {
+		err = v.Get(&rec)
+	}
+	return rec, sagaError(orderID, workflows.QueryStatus, err)
+}
+
+// sagaError translates Temporal's answers into domain errors: no such saga is ErrNotFound; a
+// closed saga or a refused update is ErrConflict.
+func sagaError(orderID, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var (
+		notFound *serviceerror.NotFound
+		appErr   *sdktemporal.ApplicationError
+	)
+	switch {
+	case errors.As(err, &notFound) && (strings.Contains(notFound.Message, "completed") || strings.Contains(notFound.Message, "closed")):
+		return fmt.Errorf("order %s: %s: the order's saga has ended: %w", orderID, op, domain.ErrConflict)
+	case errors.As(err, &notFound):
+		return fmt.Errorf("order %s: %w", orderID, domain.ErrNotFound)
+	case errors.As(err, &appErr):
+		return fmt.Errorf("order %s: %s refused: %s: %w", orderID, op, appErr.Message(), domain.ErrConflict)
+	}
+	return fmt.Errorf("order %s: %s: %w", orderID, op, err)
+}
