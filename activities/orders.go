@@ -156,7 +156,7 @@ func paymentError(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, domain.ErrPaymentDeclined):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypePaymentDeclined, err)
+		return temporal.NewNonRetryableApplicationError("the card was declined", ErrTypePaymentDeclined, err)
 	case errors.Is(err, domain.ErrConflict):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeConflict, err)
 	case errors.Is(err, domain.ErrInvalid):

@@ -381,7 +381,7 @@ func (s *saga) record(ctx workflow.Context, reason string) {
 	s.rec.Seq++
 	s.rec.Status = s.order.Status
 	s.rec.Reason = reason
-	s.rec.UpdatedAt = workflow.Now(ctx).UTC()
+	s.rec.UpdatedAt = workflow.Now(ctx).UTC().Truncate(time.Millisecond)
 	_ = workflow.UpsertTypedSearchAttributes(ctx,
 		OrderStatusKey.ValueSet(string(s.order.Status)),
 		CustomerIDKey.ValueSet(s.order.CustomerID))

@@ -36,7 +36,7 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Log
 
 	var handler http.Handler
 	if r.api {
-		router := newRouter("inventory", log, d)
+		router := newRouter("inventory", log, d.registry, d.checks()...)
 		inventoryapi.Mount(router, svc, log)
 		handler = router
 	}

@@ -2,6 +2,7 @@
 //
 //	shop inventory   inventory HTTP API on :3000 and its worker on task queue "inventory"
 //	shop orders      order HTTP API on :3002 and its worker on task queue "orders"
+//	shop payments    the payment sandbox on :3004
 //
 // Configuration comes from environment variables (see the README's table); flags only choose which
 // parts of a service run in this process.
@@ -26,6 +27,7 @@ const usage = `usage: shop <command> [flags]
 commands:
   inventory   run the inventory service (HTTP API and worker)
   orders      run the order service (HTTP API and worker)
+  payments    run the payment sandbox (a stand-in payment provider on :3004)
 
 Run "shop <command> -h" for the flags of a command.
 `
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return runInventory(ctx, cfg, roles, log)
 		}
 		return runOrders(ctx, cfg, roles, log)
+	case "payments":
+		return runPayments(ctx, cfg, logging.New(stdout, cmd, cfg.LogLevel))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

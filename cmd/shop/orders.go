@@ -4,12 +4,22 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"go.temporal.io/sdk/worker"
 
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/api/ordersapi"
 	"github.com/order-saga/shop/internal/config"
+	"github.com/order-saga/shop/internal/mongodb"
+	"github.com/order-saga/shop/internal/paymentsclient"
+	"github.com/order-saga/shop/internal/rabbitmq"
+	"github.com/order-saga/shop/internal/temporal"
+	"github.com/order-saga/shop/workers"
 )
 
+// runOrders runs the order service: its HTTP API and its worker (the saga, the order bookkeeping and
+// the payment activities).
 func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger) error {
 	d, err := connect(ctx, cfg, log)
 	if err != nil {
@@ -17,10 +27,19 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger
 	}
 	defer d.close(log)
 
+	store := mongodb.NewOrders(d.mongo.Database(cfg.OrdersDB))
 	var handler http.Handler
 	if r.api {
-		handler = newRouter("orders", log, d)
+		router := newRouter("orders", log, d.registry, d.checks()...)
+		ordersapi.Mount(router, temporal.Sagas{Client: d.temporal}, store,
+			ordersapi.Config{DecisionWait: cfg.OrderDecisionWait, Now: time.Now}, log)
+		handler = router
 	}
-	var w worker.Worker // the saga arrives with the order saga issue
+	var w worker.Worker
+	if r.worker {
+		w = workers.Orders(d.temporal,
+			&activities.Orders{Store: store, Events: rabbitmq.Events{Publisher: d.publisher}},
+			&activities.Payments{Gateway: paymentsclient.New(cfg.PaymentsURL, cfg.PaymentTimeout, log)})
+	}
 	return serve(ctx, log, cfg.OrdersAddr, handler, w, cfg.ShutdownTimeout)
 }

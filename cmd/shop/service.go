@@ -42,8 +42,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, e
 	ctx, cancel := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancel()
 
-	d := &deps{registry: prometheus.NewRegistry()}
-	d.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d := &deps{registry: newRegistry()}
 
 	var err error
 	if d.mongo, err = mongodb.Connect(ctx, cfg.MongoURI); err != nil {
@@ -86,13 +85,20 @@ func (d *deps) close(log *slog.Logger) {
 	}
 }
 
-// newRouter returns a router with the middleware and operational endpoints both services share.
-func newRouter(service string, log *slog.Logger, d *deps) chi.Router {
+// newRouter returns a router with the middleware and operational endpoints every service shares.
+func newRouter(service string, log *slog.Logger, reg *prometheus.Registry, checks ...api.Check) chi.Router {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.RealIP, requestLogger(log), middleware.Recoverer)
-	r.Use(api.RequestMetrics(d.registry, service))
-	api.MountOps(r, d.registry, d.checks()...)
+	r.Use(api.RequestMetrics(reg, service))
+	api.MountOps(r, reg, checks...)
 	return r
+}
+
+// newRegistry returns a Prometheus registry with the Go runtime and process collectors.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }
 
 // requestLogger logs each request as one structured line once it is answered.

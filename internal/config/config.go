@@ -18,10 +18,18 @@ import (
 type Config struct {
 	InventoryAddr string `env:"INVENTORY_ADDR" envDefault:":3000"`
 	OrdersAddr    string `env:"ORDERS_ADDR" envDefault:":3002"`
+	PaymentsAddr  string `env:"PAYMENTS_ADDR" envDefault:":3004"`
+
+	// PaymentsURL is where the order service finds the payment provider (the sandbox by default).
+	PaymentsURL    string        `env:"PAYMENTS_URL" envDefault:"http://127.0.0.1:3004"`
+	PaymentTimeout time.Duration `env:"PAYMENT_TIMEOUT" envDefault:"5s"`
+	// OrderDecisionWait bounds how long POST /orders waits for the saga's decision before 202.
+	OrderDecisionWait time.Duration `env:"ORDER_DECISION_WAIT" envDefault:"10s"`
 
 	MongoURI    string `env:"MONGO_URI" envDefault:"mongodb://127.0.0.1:27017/"`
 	InventoryDB string `env:"INVENTORY_DB" envDefault:"inventory"`
 	OrdersDB    string `env:"ORDERS_DB" envDefault:"orders"`
+	PaymentsDB  string `env:"PAYMENTS_DB" envDefault:"payments"`
 
 	TemporalAddress   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
 	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`

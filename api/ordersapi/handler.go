@@ -1,0 +1,342 @@
+// Package ordersapi is the order service's HTTP API under /api/v1/orders: submitting an order starts
+// its saga and waits a bounded time for the decision; reads come from the order store.
+package ordersapi
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/api"
+	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/internal/mongodb"
+	"github.com/order-saga/shop/workflows"
+)
+
+// BasePath is where the order routes live.
+const BasePath = "/api/v1/orders"
+
+// Sagas starts and steers order sagas.
+type Sagas interface {
+	Place(ctx context.Context, in workflows.OrderInput, wait time.Duration) (activities.OrderRecord, bool, error)
+	Cancel(ctx context.Context, orderID, reason string) (activities.OrderRecord, error)
+	Fulfill(ctx context.Context, orderID string) (activities.OrderRecord, error)
+	Status(ctx context.Context, orderID string) (activities.OrderRecord, error)
+}
+
+// Orders reads the stored orders.
+type Orders interface {
+	Get(ctx context.Context, orderID string) (activities.OrderRecord, error)
+	List(ctx context.Context, q mongodb.OrderQuery) ([]activities.OrderRecord, error)
+}
+
+// Config tunes the API.
+type Config struct {
+	// DecisionWait bounds how long POST waits for the saga's decision before answering 202.
+	DecisionWait time.Duration
+	Now          func() time.Time
+}
+
+type handler struct {
+	sagas  Sagas
+	orders Orders
+	cfg    Config
+	log    *slog.Logger
+}
+
+// Mount adds the order routes and the API docs to r.
+func Mount(r chi.Router, sagas Sagas, orders Orders, cfg Config, log *slog.Logger) {
+	h := handler{sagas: sagas, orders: orders, cfg: cfg, log: log}
+	r.Route(BasePath, func(r chi.Router) {
+		r.Post("/", h.place)
+		r.Get("/", h.list)
+		r.Get("/{id}", h.get)
+		r.Post("/{id}/cancel", h.cancel)
+		r.Post("/{id}/fulfill", h.fulfill)
+	})
+	api.MountDocs(r, openAPISpec)
+}
+
+// placeRequest accepts the current shape (items) and the original single-item shape.
+type placeRequest struct {
+	CustomerID   *string     `json:"customerId"`
+	Items        []itemJSON  `json:"items"`
+	ProductCode  *string     `json:"productCode"`
+	Quantity     *api.Number `json:"quantity"`
+	PaymentToken *string     `json:"paymentToken"`
+}
+
+type itemJSON struct {
+	ProductCode *string     `json:"productCode"`
+	Quantity    *api.Number `json:"quantity"`
+}
+
+func (h handler) place(w http.ResponseWriter, r *http.Request) {
+	var req placeRequest
+	if err := api.DecodeJSON(w, r, &req); err != nil {
+		api.WriteError(w, r, h.log, err)
+		return
+	}
+	in, err := h.input(r, req)
+	if err != nil {
+		api.WriteError(w, r, h.log, err)
+		return
+	}
+	rec, decided, err := h.sagas.Place(r.Context(), in, h.cfg.DecisionWait)
+	if err != nil {
+		api.WriteError(w, r, h.log, err)
+		return
+	}
+	if rec.OrderID == "" { // joined a saga that has not answered yet
+		rec = activities.OrderRecord{OrderID: in.OrderID, CustomerID: in.CustomerID, Status: domain.StatusPending}
+	}
+	location := BasePath + "/" + url.PathEscape(in.OrderID)
+	w.Header().Set("Location", location)
+	switch {
+	case !decided || rec.Status == domain.StatusNeedsAttention:
+		api.WriteJSON(w, http.StatusAccepted, toJSON(rec))
+	case rec.Status == domain.StatusConfirmed || rec.Status == domain.StatusCompleted:
+		api.WriteJSON(w, http.StatusCreated, toJSON(rec))
+	case rec.Status == domain.StatusFailed:
+		api.WriteProblem(w, orderProblem(http.StatusPaymentRequired, "payment-failed", "Payment failed", rec))
+	default: // REJECTED, CANCELLED
+		api.WriteProblem(w, orderProblem(http.StatusConflict, "order-"+strings.ToLower(string(rec.Status)), "Order "+strings.ToLower(string(rec.Status)), rec))
+	}
+}
+
+func orderProblem(status int, slug, title string, rec activities.OrderRecord) api.Problem {
+	p := api.NewProblem(status, slug, title, rec.Reason)
+	p.Extensions = map[string]any{"orderId": rec.OrderID, "status": rec.Status}
+	return p
+}
+
+// input validates a submission and builds the saga's input. With an Idempotency-Key the order id is
+// derived from the key, so a repeat names the same workflow and starts nothing.
+func (h handler) input(r *http.Request, req placeRequest) (workflows.OrderInput, error) {
+	var v domain.ValidationError
+	in := workflows.OrderInput{CreatedAt: h.cfg.Now().UTC().Truncate(time.Millisecond)}
+	if req.CustomerID != nil {
+		in.CustomerID = *req.CustomerID
+	}
+	if req.PaymentToken != nil {
+		in.PaymentToken = *req.PaymentToken
+	}
+	switch {
+	case req.Items != nil && (req.ProductCode != nil || req.Quantity != nil):
+		v.Add("items", "give either items or the single productCode and quantity, not both")
+	case req.Items != nil:
+		for i, it := range req.Items {
+			in.Items = append(in.Items, line(&v, "items["+strconv.Itoa(i)+"].", it.ProductCode, it.Quantity))
+		}
+		if len(req.Items) == 0 {
+			v.Add("items", "must list at least one product")
+		}
+	default:
+		in.Items = []activities.StockLine{line(&v, "", req.ProductCode, req.Quantity)}
+	}
+	key := r.Header.Get("Idempotency-Key")
+	switch {
+	case len(key) > 255:
+		v.Add("Idempotency-Key", "must be at most 255 characters")
+	case key != "":
+		sum := sha256.Sum256([]byte(key))
+		in.OrderID = hex.EncodeToString(sum[:12])
+	default:
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		in.OrderID = hex.EncodeToString(b)
+	}
+	if err := v.Err(); err != nil {
+		return in, err
+	}
+	lines := make([]domain.OrderLine, len(in.Items))
+	for i, it := range in.Items {
+		lines[i] = domain.OrderLine{ProductCode: it.ProductCode, Quantity: it.Quantity}
+	}
+	_, err := domain.NewOrder(in.OrderID, in.CustomerID, lines)
+	return in, err
+}
+
+func line(v *domain.ValidationError, prefix string, code *string, qty *api.Number) activities.StockLine {
+	var l activities.StockLine
+	if code == nil {
+		v.Add(prefix+"productCode", "is required")
+	} else {
+		l.ProductCode = *code
+	}
+	if qty == nil {
+		v.Add(prefix+"quantity", "is required")
+	} else if n, err := qty.Int64(); err != nil {
+		v.Add(prefix+"quantity", "must be a whole number")
+	} else {
+		l.Quantity = n
+	}
+	return l
+}
+
+func (h handler) get(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	rec, err := h.orders.Get(r.Context(), id)
+	if errors.Is(err, domain.ErrNotFound) {
+		// Just submitted: the saga may not have stored its first transition yet.
+		rec, err = h.sagas.Status(r.Context(), id)
+	}
+	if err != nil {
+		api.WriteError(w, r, h.log, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, toJSON(rec))
+}
+
+func (h handler) list(w http.ResponseWriter, r *http.Request) {
+	var v domain.ValidationError
+	q := r.URL.Query()
+	oq := mongodb.OrderQuery{Limit: 20, CustomerID: q.Get("customerId")}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			v.Add("limit", "must be a whole number from 1 to 100")
+		}
+		oq.Limit = n
+	}
+	if s := q.Get("status"); s != "" {
+		oq.Status = domain.OrderStatus(s)
+		if !oq.Status.Valid() {
+			v.Add("status", "must be one of PENDING, RESERVED, CONFIRMED, COMPLETED, REJECTED, FAILED, CANCELLED, NEEDS_ATTENTION, COMPENSATING")
+		}
+	}
+	if c := q.Get("cursor"); c != "" {
+		b, err := base64.RawURLEncoding.DecodeString(c)
+		if err != nil || len(b) == 0 {
+			v.Add("cursor", "is not a cursor this API gave out")
+		}
+		oq.After = string(b)
+	}
+	if err := v.Err(); err != nil {
+		api.WriteError(w, r, h.log, err)
+		return
+	}
+	recs, err := h.orders.List(r.Context(), oq)
+	if err != nil {
+		api.WriteError(w, r, h.log, err)
+		return
+	}
+	out := make([]orderJSON, len(recs))
+	for i, rec := range recs {
+		out[i] = toJSON(rec)
+	}
+	if len(recs) == oq.Limit {
+		next := base64.RawURLEncoding.EncodeToString([]byte(recs[len(recs)-1].OrderID))
+		q.Set("cursor", next)
+		w.Header().Set("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+		w.Header().Set("X-Next-Cursor", next)
+	}
+	api.WriteJSON(w, http.StatusOK, out)
+}
+
+type cancelRequest struct {
+	Reason *string `json:"reason"`
+}
+
+func (h handler) cancel(w http.ResponseWriter, r *http.Request) {
+	var req cancelRequest
+	if r.ContentLength != 0 {
+		if err := api.DecodeJSON(w, r, &req); err != nil {
+			api.WriteError(w, r, h.log, err)
+			return
+		}
+	}
+	reason := ""
+	if req.Reason != nil {
+		reason = *req.Reason
+	}
+	if len(reason) > 500 {
+		api.WriteError(w, r, h.log, &domain.ValidationError{Fields: []domain.FieldError{{Field: "reason", Message: "must be at most 500 characters"}}})
+		return
+	}
+	rec, err := h.sagas.Cancel(r.Context(), chi.URLParam(r, "id"), reason)
+	if err != nil {
+		api.WriteError(w, r, h.log, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, toJSON(rec))
+}
+
+func (h handler) fulfill(w http.ResponseWriter, r *http.Request) {
+	rec, err := h.sagas.Fulfill(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		api.WriteError(w, r, h.log, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, toJSON(rec))
+}
+
+// orderJSON is an order as the API shows it. productCode and quantity repeat a single-line order's
+// line, as the original's single-item orders had them.
+type orderJSON struct {
+	ID          string                  `json:"id"`
+	CustomerID  string                  `json:"customerId,omitempty"`
+	Status      domain.OrderStatus      `json:"status"`
+	Reason      string                  `json:"reason,omitempty"`
+	ProductCode string                  `json:"productCode,omitempty"`
+	Quantity    int64                   `json:"quantity,omitempty"`
+	Items       []lineJSON              `json:"items"`
+	TotalPrice  *json.Number            `json:"totalPrice,omitempty"`
+	Currency    string                  `json:"currency,omitempty"`
+	Steps       []activities.StepRecord `json:"steps"`
+	CreatedAt   time.Time               `json:"createdAt"`
+	UpdatedAt   time.Time               `json:"updatedAt"`
+}
+
+type lineJSON struct {
+	ProductCode string       `json:"productCode"`
+	Quantity    int64        `json:"quantity"`
+	UnitPrice   *json.Number `json:"unitPrice,omitempty"`
+	LineTotal   *json.Number `json:"lineTotal,omitempty"`
+}
+
+func toJSON(rec activities.OrderRecord) orderJSON {
+	o := orderJSON{
+		ID: rec.OrderID, CustomerID: rec.CustomerID, Status: rec.Status, Reason: rec.Reason,
+		Items: []lineJSON{}, Steps: rec.Steps, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
+	}
+	if o.Steps == nil {
+		o.Steps = []activities.StepRecord{}
+	}
+	for _, l := range rec.Lines {
+		lj := lineJSON{ProductCode: l.ProductCode, Quantity: l.Quantity}
+		if l.Currency != "" {
+			unit := domain.Money{Minor: l.UnitPriceMinor, Currency: l.Currency}
+			lj.UnitPrice = number(unit)
+			if total, err := unit.Times(l.Quantity); err == nil {
+				lj.LineTotal = number(total)
+			}
+		}
+		o.Items = append(o.Items, lj)
+	}
+	if len(rec.Lines) == 1 {
+		o.ProductCode, o.Quantity = rec.Lines[0].ProductCode, rec.Lines[0].Quantity
+	}
+	if rec.Currency != "" {
+		o.TotalPrice, o.Currency = number(domain.Money{Minor: rec.TotalMinor, Currency: rec.Currency}), rec.Currency
+	}
+	return o
+}
+
+func number(m domain.Money) *json.Number {
+	n := json.Number(m.String())
+	return &n
+}

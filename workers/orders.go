@@ -1,0 +1,19 @@
+package workers
+
+import (
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/workflows"
+)
+
+// Orders is the order service's worker on task queue "orders": the saga itself, the order
+// bookkeeping (run as a local activity) and the payment activities.
+func Orders(c client.Client, orders *activities.Orders, pay *activities.Payments) worker.Worker {
+	return New(c, workflows.TaskQueueOrders, func(r worker.Registry) {
+		workflows.Register(r)
+		orders.Register(r)
+		pay.Register(r)
+	})
+}
