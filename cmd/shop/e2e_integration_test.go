@@ -1,0 +1,370 @@
+//go:build integration
+
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/order-saga/shop/internal/rabbitmq"
+	"github.com/order-saga/shop/internal/testenv"
+)
+
+// system is the whole shop running as real processes of the real binary against the local stack:
+// the payment sandbox, the inventory service and the order service, each with databases and an
+// events exchange of this test's own.
+type system struct {
+	t        *testing.T
+	bin      string
+	env      []string
+	procs    map[string]*exec.Cmd
+	urls     map[string]string
+	exchange string
+	invDB    string
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// shopBinary builds cmd/shop once per test binary.
+func shopBinary(t *testing.T) string {
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "shop-e2e")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "shop")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, buildErr)
+	return binPath
+}
+
+func startSystem(t *testing.T) *system {
+	t.Helper()
+	testenv.Config(t)
+	s := &system{t: t, bin: shopBinary(t), procs: map[string]*exec.Cmd{}, urls: map[string]string{}}
+	s.exchange = testenv.UniqueName(t, "e2e.events")
+	s.invDB = testenv.UniqueName(t, "e2e_inv")
+	ordDB, payDB := testenv.UniqueName(t, "e2e_ord"), testenv.UniqueName(t, "e2e_pay")
+	inv, ord, pay := freeAddr(t), freeAddr(t), freeAddr(t)
+	s.urls = map[string]string{"inventory": "http://" + inv, "orders": "http://" + ord, "payments": "http://" + pay}
+	s.env = append(os.Environ(),
+		"INVENTORY_ADDR="+inv, "ORDERS_ADDR="+ord, "PAYMENTS_ADDR="+pay, "PAYMENTS_URL=http://"+pay,
+		"INVENTORY_DB="+s.invDB, "ORDERS_DB="+ordDB, "PAYMENTS_DB="+payDB,
+		"EVENTS_EXCHANGE="+s.exchange, "ORDER_DECISION_WAIT=60s", "LOG_LEVEL=warn")
+	t.Cleanup(func() {
+		for name := range s.procs {
+			s.stop(name, syscall.SIGKILL)
+		}
+		ctx := context.Background()
+		for _, db := range []string{s.invDB, ordDB, payDB} {
+			_ = testenv.Mongo(t).Database(db).Drop(ctx)
+		}
+	})
+	s.start("payments", "payments")
+	s.start("inventory", "inventory")
+	s.start("orders", "orders")
+	for _, name := range []string{"payments", "inventory", "orders"} {
+		s.waitReady(name)
+	}
+	return s
+}
+
+// start runs `shop <args>` as the process called name.
+func (s *system) start(name string, args ...string) {
+	s.t.Helper()
+	cmd := exec.Command(s.bin, args...)
+	cmd.Env = s.env
+	logFile, err := os.Create(filepath.Join(s.t.TempDir(), name+".log"))
+	require.NoError(s.t, err)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	require.NoError(s.t, cmd.Start())
+	s.procs[name] = cmd
+}
+
+// stop ends the process called name with sig and waits for it.
+func (s *system) stop(name string, sig syscall.Signal) {
+	cmd, ok := s.procs[name]
+	if !ok {
+		return
+	}
+	_ = cmd.Process.Signal(sig)
+	_ = cmd.Wait()
+	delete(s.procs, name)
+}
+
+func (s *system) waitReady(name string) {
+	s.t.Helper()
+	require.Eventually(s.t, func() bool {
+		resp, err := http.Get(s.urls[name] + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 60*time.Second, 100*time.Millisecond, "%s never became ready", name)
+}
+
+type httpResult struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+func (s *system) call(service, method, path, body string, headers ...string) httpResult {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.urls[service]+path, strings.NewReader(body))
+	require.NoError(s.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	r := httpResult{status: resp.StatusCode, header: resp.Header, raw: raw}
+	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+		require.NoError(s.t, json.Unmarshal(raw, &r.body), string(raw))
+	}
+	return r
+}
+
+func (s *system) product(code string, qty int, price string) {
+	s.t.Helper()
+	r := s.call("inventory", "POST", "/api/v1/inventory",
+		fmt.Sprintf(`{"productCode":%q,"name":"E2E %s","description":"","quantity":%d,"price":%s}`, code, code, qty, price))
+	require.Equal(s.t, http.StatusCreated, r.status, string(r.raw))
+}
+
+func (s *system) stock(code string) (quantity, reserved, available float64) {
+	s.t.Helper()
+	r := s.call("inventory", "GET", "/api/v1/inventory/"+code, "")
+	require.Equal(s.t, http.StatusOK, r.status)
+	return r.body["quantity"].(float64), r.body["reserved"].(float64), r.body["available"].(float64)
+}
+
+// listen binds a queue of its own to the system's exchange for keys.
+func (s *system) listen(keys ...string) <-chan amqp.Delivery {
+	s.t.Helper()
+	conn, err := amqp.Dial(testenv.RabbitMQURL(s.t))
+	require.NoError(s.t, err)
+	s.t.Cleanup(func() { _ = conn.Close() })
+	ch, err := conn.Channel()
+	require.NoError(s.t, err)
+	require.NoError(s.t, rabbitmq.DeclareExchange(ch, s.exchange))
+	q, err := ch.QueueDeclare("", false, true, true, false, nil)
+	require.NoError(s.t, err)
+	for _, k := range keys {
+		require.NoError(s.t, ch.QueueBind(q.Name, k, s.exchange, false, nil))
+	}
+	d, err := ch.Consume(q.Name, "", true, true, false, false, nil)
+	require.NoError(s.t, err)
+	return d
+}
+
+// eventsOf collects the routing keys of events about subject until n have arrived.
+func eventsOf(t *testing.T, d <-chan amqp.Delivery, subject string, n int) []string {
+	t.Helper()
+	var keys []string
+	deadline := time.After(20 * time.Second)
+	for len(keys) < n {
+		select {
+		case m := <-d:
+			var env struct {
+				Subject string `json:"subject"`
+				Data    struct {
+					OrderID string `json:"orderId"`
+				} `json:"data"`
+			}
+			require.NoError(t, json.Unmarshal(m.Body, &env))
+			if env.Subject == subject || env.Data.OrderID == subject {
+				keys = append(keys, m.RoutingKey)
+			}
+		case <-deadline:
+			t.Fatalf("only %d of %d events about %s arrived: %v", len(keys), n, subject, keys)
+		}
+	}
+	return keys
+}
+
+func TestE2EOrderConfirmedWithEventsAndStock(t *testing.T) {
+	s := startSystem(t)
+	s.product("E2E-A", 10, "12.34")
+	s.product("E2E-B", 5, "0.99")
+	events := s.listen("order.#", "inventory.stock.#")
+
+	r := s.call("orders", "POST", "/api/v1/orders", `{"customerId":"cust-1","items":[{"productCode":"E2E-A","quantity":3},{"productCode":"E2E-B","quantity":2}]}`)
+	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+	id := r.body["id"].(string)
+	require.Equal(t, "CONFIRMED", r.body["status"])
+	require.Equal(t, 39.0, r.body["totalPrice"], "3 × 12.34 + 2 × 0.99")
+	require.Contains(t, string(r.raw), `"totalPrice":39.00`, "an exact decimal, not a float sum")
+	require.Equal(t, "/api/v1/orders/"+id, r.header.Get("Location"))
+
+	keys := eventsOf(t, events, id, 7)
+	require.Equal(t, []string{
+		"order.placed",
+		"inventory.stock.reserved", "inventory.stock.reserved", "order.reserved",
+		"inventory.stock.committed", "inventory.stock.committed",
+		"order.confirmed",
+	}, keys)
+
+	q, res, avail := s.stock("E2E-A")
+	require.Equal(t, []float64{7, 0, 7}, []float64{q, res, avail}, "3 shipped from 10")
+
+	r = s.call("orders", "POST", "/api/v1/orders/"+id+"/fulfill", "")
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Equal(t, "COMPLETED", r.body["status"])
+	r = s.call("orders", "GET", "/api/v1/orders/"+id, "")
+	require.Equal(t, "COMPLETED", r.body["status"])
+	steps := r.body["steps"].([]any)
+	require.Len(t, steps, 4)
+	r = s.call("orders", "POST", "/api/v1/orders/"+id+"/cancel", "")
+	require.Equal(t, http.StatusConflict, r.status, "a COMPLETED order cannot be cancelled")
+}
+
+func TestE2EDeclinedPaymentRestoresStock(t *testing.T) {
+	s := startSystem(t)
+	s.product("E2E-D", 4, "5")
+	r := s.call("orders", "POST", "/api/v1/orders", `{"productCode":"E2E-D","quantity":3,"paymentToken":"tok_chargeDeclined"}`)
+	require.Equal(t, http.StatusPaymentRequired, r.status, string(r.raw))
+	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+	id := r.body["orderId"].(string)
+	r = s.call("orders", "GET", "/api/v1/orders/"+id, "")
+	require.Equal(t, "FAILED", r.body["status"])
+	require.Contains(t, r.body["reason"], "declined")
+	q, res, avail := s.stock("E2E-D")
+	require.Equal(t, []float64{4, 0, 4}, []float64{q, res, avail}, "the reservation was released")
+}
+
+func TestE2EIdempotencyKeyStartsOneSaga(t *testing.T) {
+	s := startSystem(t)
+	s.product("E2E-I", 5, "1")
+	key := testenv.UniqueName(t, "key")
+	first := s.call("orders", "POST", "/api/v1/orders", `{"productCode":"E2E-I","quantity":1}`, "Idempotency-Key", key)
+	require.Equal(t, http.StatusCreated, first.status, string(first.raw))
+	again := s.call("orders", "POST", "/api/v1/orders", `{"productCode":"E2E-I","quantity":1}`, "Idempotency-Key", key)
+	require.Equal(t, http.StatusCreated, again.status, string(again.raw))
+	require.Equal(t, first.body["id"], again.body["id"])
+
+	q, _, _ := s.stock("E2E-I")
+	require.Equal(t, 4.0, q, "one order shipped, not two")
+	query := fmt.Sprintf("WorkflowId = 'order-%s'", first.body["id"])
+	require.Eventually(t, func() bool {
+		resp, err := testenv.Temporal(t).CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{Query: query})
+		require.NoError(t, err)
+		return resp.GetCount() == 1
+	}, 10*time.Second, 200*time.Millisecond, "one workflow for the key")
+}
+
+func TestE2EConcurrentOrdersNeverOversell(t *testing.T) {
+	s := startSystem(t)
+	s.product("E2E-HOT", 30, "2")
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 100)
+	for range 100 {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			resp, err := http.Post(s.urls["orders"]+"/api/v1/orders", "application/json",
+				strings.NewReader(`{"productCode":"E2E-HOT","quantity":1}`))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			mu.Lock()
+			statuses[resp.StatusCode]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, map[int]int{http.StatusCreated: 30, http.StatusConflict: 70}, statuses)
+	q, res, avail := s.stock("E2E-HOT")
+	require.Equal(t, []float64{0, 0, 0}, []float64{q, res, avail})
+}
+
+// TestE2EOrderWorkerKilledAfterReservation kills the order worker (SIGKILL) once an order is
+// RESERVED, while the payment sandbox is down so that the saga cannot get further, then starts
+// everything again: the saga completes with one reservation, one authorization and one capture.
+func TestE2EOrderWorkerKilledAfterReservation(t *testing.T) {
+	s := startSystem(t)
+	s.product("E2E-K", 5, "3")
+	s.stop("payments", syscall.SIGTERM)
+
+	// The decision cannot come while payments are down, so the submission waits; its id follows from
+	// the Idempotency-Key.
+	key := testenv.UniqueName(t, "kill")
+	sum := sha256.Sum256([]byte(key))
+	id := hex.EncodeToString(sum[:12])
+	go func() {
+		req, _ := http.NewRequest("POST", s.urls["orders"]+"/api/v1/orders", strings.NewReader(`{"productCode":"E2E-K","quantity":2}`))
+		req.Header.Set("Idempotency-Key", key)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	require.Eventually(t, func() bool {
+		got := s.call("orders", "GET", "/api/v1/orders/"+id, "")
+		return got.body["status"] == "RESERVED"
+	}, 30*time.Second, 100*time.Millisecond)
+
+	s.stop("orders", syscall.SIGKILL)
+	s.start("payments", "payments")
+	s.waitReady("payments")
+	s.start("orders", "orders")
+	s.waitReady("orders")
+
+	require.Eventually(t, func() bool {
+		got := s.call("orders", "GET", "/api/v1/orders/"+id, "")
+		return got.body["status"] == "CONFIRMED"
+	}, 90*time.Second, 200*time.Millisecond, "the saga resumed on the new worker")
+
+	ctx := context.Background()
+	n, err := testenv.Mongo(t).Database(s.invDB).Collection("stock_movements").CountDocuments(ctx, bson.D{{Key: "orderId", Value: id}, {Key: "kind", Value: "reservation"}})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n, "one reservation")
+	n, err = testenv.Mongo(t).Database(s.invDB).Collection("stock_movements").CountDocuments(ctx, bson.D{{Key: "orderId", Value: id}, {Key: "kind", Value: "commit"}})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n, "one commit")
+	p := s.call("payments", "GET", "/v1/payments/"+id, "")
+	require.Equal(t, http.StatusOK, p.status)
+	require.Equal(t, "CAPTURED", p.body["status"], "one authorization, captured once")
+	require.Equal(t, 6.0, p.body["amount"])
+	q, res, _ := s.stock("E2E-K")
+	require.Equal(t, []float64{3, 0}, []float64{q, res})
+}
