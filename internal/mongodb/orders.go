@@ -26,12 +26,27 @@ func NewOrders(db *mongo.Database) *Orders {
 
 // Save implements activities.OrderStore: it replaces the stored order only with a newer transition
 // (higher seq), so a retried or late write never moves an order backwards.
+//
+// It reads first and then writes by _id alone, rather than filtering on {_id, seq}: FerretDB answers
+// only a single-_id filter without scanning the whole collection. The read-then-write is safe because
+// one order's transitions come from its own saga, one at a time.
 func (s *Orders) Save(ctx context.Context, rec activities.OrderRecord) error {
-	_, err := s.coll.ReplaceOne(ctx,
-		bson.D{{Key: "_id", Value: rec.OrderID}, {Key: "seq", Value: bson.D{{Key: "$lt", Value: rec.Seq}}}},
-		rec, options.Replace().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) {
+	var stored struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: rec.OrderID}},
+		options.FindOne().SetProjection(bson.D{{Key: "seq", Value: 1}})).Decode(&stored)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		_, err = s.coll.InsertOne(ctx, rec)
+		if mongo.IsDuplicateKeyError(err) {
+			return s.Save(ctx, rec) // written meanwhile by a retry: compare again
+		}
+	case err != nil:
+	case stored.Seq >= rec.Seq:
 		return nil // the stored order is at this transition or later
+	default:
+		_, err = s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: rec.OrderID}}, rec)
 	}
 	if err != nil {
 		return fmt.Errorf("save order %s #%d: %w", rec.OrderID, rec.Seq, err)
