@@ -368,3 +368,49 @@ func TestE2EOrderWorkerKilledAfterReservation(t *testing.T) {
 	q, res, _ := s.stock("E2E-K")
 	require.Equal(t, []float64{3, 0}, []float64{q, res})
 }
+
+func TestE2EOrderAPIRejectsBadInput(t *testing.T) {
+	s := startSystem(t)
+	s.product("E2E-V", 5, "1")
+	tests := []struct {
+		name, body, field string
+		headers           []string
+	}{
+		{name: "malformed JSON", body: `{"items":`, field: "body"},
+		{name: "unknown field", body: `{"items":[{"productCode":"E2E-V","quantity":1}],"coupon":"x"}`, field: "coupon"},
+		{name: "no items", body: `{"items":[]}`, field: "items"},
+		{name: "nothing at all", body: `{}`, field: "productCode"},
+		{name: "both shapes", body: `{"items":[{"productCode":"E2E-V","quantity":1}],"productCode":"E2E-V","quantity":1}`, field: "items"},
+		{name: "zero quantity", body: `{"items":[{"productCode":"E2E-V","quantity":0}]}`, field: "items[0].quantity"},
+		{name: "fractional quantity", body: `{"productCode":"E2E-V","quantity":1.5}`, field: "quantity"},
+		{name: "quantity as string", body: `{"productCode":"E2E-V","quantity":"1"}`, field: "quantity"},
+		{name: "bad product code", body: `{"items":[{"productCode":"a#b","quantity":1}]}`, field: "items[0].productCode"},
+		{name: "missing product code", body: `{"items":[{"quantity":1}]}`, field: "items[0].productCode"},
+		{name: "customer id too long", body: `{"customerId":"` + strings.Repeat("c", 129) + `","productCode":"E2E-V","quantity":1}`, field: "customerId"},
+		{name: "idempotency key too long", body: `{"productCode":"E2E-V","quantity":1}`, field: "Idempotency-Key", headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.call("orders", "POST", "/api/v1/orders", tt.body, tt.headers...)
+			require.Equal(t, http.StatusBadRequest, r.status, string(r.raw))
+			require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+			require.Contains(t, string(r.raw), `"field":"`+tt.field+`"`)
+		})
+	}
+	for _, bad := range []struct{ query, field string }{{"limit=0", "limit"}, {"status=SHIPPED", "status"}, {"cursor=!!", "cursor"}} {
+		r := s.call("orders", "GET", "/api/v1/orders?"+bad.query, "")
+		require.Equal(t, http.StatusBadRequest, r.status, bad.query)
+		require.Contains(t, string(r.raw), `"field":"`+bad.field+`"`)
+	}
+	r := s.call("orders", "GET", "/api/v1/orders", "")
+	require.Equal(t, http.StatusOK, r.status)
+	require.Equal(t, "[]", strings.TrimSpace(string(r.raw)), "no bad request started an order")
+	q, _, _ := s.stock("E2E-V")
+	require.Equal(t, 5.0, q)
+	r = s.call("orders", "GET", "/api/v1/orders/nope", "")
+	require.Equal(t, http.StatusNotFound, r.status)
+	r = s.call("orders", "POST", "/api/v1/orders/nope/fulfill", "")
+	require.Equal(t, http.StatusNotFound, r.status)
+	r = s.call("orders", "GET", "/api/docs/index.html", "")
+	require.Equal(t, http.StatusOK, r.status)
+}
