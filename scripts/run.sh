@@ -27,7 +27,9 @@ cat <<URLS
   Inventory Swagger  http://127.0.0.1:3000/api/docs
   Inventory health   http://127.0.0.1:3000/readyz   metrics http://127.0.0.1:3000/metrics
   Orders API         http://127.0.0.1:3002/api/v1/orders
+  Orders Swagger     http://127.0.0.1:3002/api/docs
   Orders health      http://127.0.0.1:3002/readyz   metrics http://127.0.0.1:3002/metrics
+  Payment sandbox    http://127.0.0.1:3004/v1/payments/{orderId}
   Temporal Web UI    http://127.0.0.1:8233
   RabbitMQ           http://127.0.0.1:15672  (guest / guest)
   MongoDB protocol   mongodb://127.0.0.1:27017/  (FerretDB)
