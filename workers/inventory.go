@@ -5,11 +5,10 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/order-saga/shop/activities"
-	"github.com/order-saga/shop/workflows"
 )
 
-// Inventory is the inventory service's worker: the stock activities on task queue "inventory", so
+// Inventory is the inventory service's worker: the stock activities on task queue queue ("inventory"), so
 // that only the inventory service touches the inventory database.
-func Inventory(c client.Client, acts *activities.Inventory) worker.Worker {
-	return New(c, workflows.TaskQueueInventory, func(r worker.Registry) { acts.Register(r) })
+func Inventory(c client.Client, queue string, acts *activities.Inventory) worker.Worker {
+	return New(c, queue, func(r worker.Registry) { acts.Register(r) })
 }

@@ -78,6 +78,8 @@ type OrderInput struct {
 	Items        []activities.StockLine `json:"items"`
 	PaymentToken string                 `json:"paymentToken"`
 	CreatedAt    time.Time              `json:"createdAt"`
+	// InventoryTaskQueue is where the inventory's worker listens; empty means TaskQueueInventory.
+	InventoryTaskQueue string `json:"inventoryTaskQueue,omitempty"`
 }
 
 // CancelRequest is the payload of the cancel signal and update.
@@ -102,9 +104,10 @@ func OrderSaga(ctx workflow.Context, in OrderInput) (activities.OrderRecord, err
 
 // saga holds one order's state while its workflow runs.
 type saga struct {
-	order domain.Order
-	rec   activities.OrderRecord
-	token string
+	order     domain.Order
+	rec       activities.OrderRecord
+	token     string
+	inventory workflow.ActivityOptions // options of the inventory's activities
 
 	cancelRequested  bool
 	cancelReason     string
@@ -128,7 +131,10 @@ func newSaga(in OrderInput) (*saga, error) {
 	if token == "" {
 		token = DefaultPaymentToken
 	}
-	s := &saga{order: order, token: token}
+	s := &saga{order: order, token: token, inventory: inventoryActivity}
+	if in.InventoryTaskQueue != "" {
+		s.inventory.TaskQueue = in.InventoryTaskQueue
+	}
 	s.rec = activities.OrderRecord{OrderID: in.OrderID, CustomerID: in.CustomerID, CreatedAt: in.CreatedAt}
 	for _, l := range lines {
 		s.rec.Lines = append(s.rec.Lines, activities.OrderLineRecord{ProductCode: l.ProductCode, Quantity: l.Quantity})
@@ -208,7 +214,7 @@ func (s *saga) run(ctx workflow.Context) (activities.OrderRecord, error) {
 	var reserved activities.ReserveStockResult
 	s.reserveStarted = true
 	err := s.forward(ctx, StepReserveStock, func(ctx workflow.Context) error {
-		ctx = withSummary(ctx, inventoryActivity, fmt.Sprintf("Reserve %d product(s) for order %s", len(s.order.Lines), s.order.ID))
+		ctx = withSummary(ctx, s.inventory, fmt.Sprintf("Reserve %d product(s) for order %s", len(s.order.Lines), s.order.ID))
 		return workflow.ExecuteActivity(ctx, activities.ReserveStockName,
 			activities.ReserveStockInput{OrderID: s.order.ID, Lines: s.stockLines()}).Get(ctx, &reserved)
 	})
@@ -234,7 +240,7 @@ func (s *saga) run(ctx workflow.Context) (activities.OrderRecord, error) {
 			}).Get(ctx, &s.rec.PaymentID)
 		}},
 		{StepCommitStock, &s.commitStarted, func(ctx workflow.Context) error {
-			ctx = withSummary(ctx, inventoryActivity, "Commit reserved stock of order "+s.order.ID)
+			ctx = withSummary(ctx, s.inventory, "Commit reserved stock of order "+s.order.ID)
 			return workflow.ExecuteActivity(ctx, activities.CommitStockName, s.order.ID).Get(ctx, nil)
 		}},
 		{StepCapturePayment, &s.captureStarted, func(ctx workflow.Context) error {
@@ -311,7 +317,7 @@ func (s *saga) compensate(ctx workflow.Context, final domain.OrderStatus, reason
 		s.compensation(dctx, StepVoidPayment, paymentActivity, activities.VoidPaymentName, "Void the payment authorization of order "+s.order.ID)
 	}
 	if s.reserveStarted {
-		s.compensation(dctx, StepReleaseStock, inventoryActivity, activities.ReleaseStockName, "Release (or restock) the stock of order "+s.order.ID)
+		s.compensation(dctx, StepReleaseStock, s.inventory, activities.ReleaseStockName, "Release (or restock) the stock of order "+s.order.ID)
 	}
 	if err := s.moveTo(dctx, final, reason); err != nil {
 		return s.rec, err
@@ -462,8 +468,7 @@ var (
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
 		WaitForCancellation: true,
 	}
-	paymentActivity = workflow.ActivityOptions{
-		TaskQueue:           TaskQueueOrders,
+	paymentActivity = workflow.ActivityOptions{ // on the saga's own task queue
 		StartToCloseTimeout: 15 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
 		WaitForCancellation: true,

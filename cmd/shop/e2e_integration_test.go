@@ -78,7 +78,9 @@ func startSystem(t *testing.T) *system {
 	s.env = append(os.Environ(),
 		"INVENTORY_ADDR="+inv, "ORDERS_ADDR="+ord, "PAYMENTS_ADDR="+pay, "PAYMENTS_URL=http://"+pay,
 		"INVENTORY_DB="+s.invDB, "ORDERS_DB="+ordDB, "PAYMENTS_DB="+payDB,
-		"EVENTS_EXCHANGE="+s.exchange, "ORDER_DECISION_WAIT=60s", "LOG_LEVEL=warn")
+		"EVENTS_EXCHANGE="+s.exchange, "ORDER_DECISION_WAIT=60s", "LOG_LEVEL=warn",
+		// Queues of this test's own: a worker of `make run` on the same server never takes its tasks.
+		"ORDERS_TASK_QUEUE="+testenv.UniqueName(t, "orders"), "INVENTORY_TASK_QUEUE="+testenv.UniqueName(t, "inventory"))
 	t.Cleanup(func() {
 		for name := range s.procs {
 			s.stop(name, syscall.SIGKILL)

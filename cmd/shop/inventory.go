@@ -42,7 +42,7 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Log
 	}
 	var w worker.Worker
 	if r.worker {
-		w = workers.Inventory(d.temporal, &activities.Inventory{Stock: svc})
+		w = workers.Inventory(d.temporal, cfg.InventoryTaskQueue, &activities.Inventory{Stock: svc})
 	}
 	return serve(ctx, log, cfg.InventoryAddr, handler, w, cfg.ShutdownTimeout)
 }

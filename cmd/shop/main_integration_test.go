@@ -29,6 +29,8 @@ func freeAddr(t *testing.T) string {
 // /readyz to report every dependency up, then a clean shutdown when the context ends (as on SIGTERM).
 func TestServicesAreReadyOnTheStack(t *testing.T) {
 	testenv.Config(t) // fail early and clearly if the environment is off
+	t.Setenv("ORDERS_TASK_QUEUE", testenv.UniqueName(t, "orders"))
+	t.Setenv("INVENTORY_TASK_QUEUE", testenv.UniqueName(t, "inventory"))
 	for _, svc := range []struct{ cmd, addrVar string }{
 		{"inventory", "INVENTORY_ADDR"},
 		{"orders", "ORDERS_ADDR"},

@@ -31,13 +31,13 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger
 	var handler http.Handler
 	if r.api {
 		router := newRouter("orders", log, d.registry, d.checks()...)
-		ordersapi.Mount(router, temporal.Sagas{Client: d.temporal}, store,
-			ordersapi.Config{DecisionWait: cfg.OrderDecisionWait, Now: time.Now}, log)
+		sagas := temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue}
+		ordersapi.Mount(router, sagas, store, ordersapi.Config{DecisionWait: cfg.OrderDecisionWait, Now: time.Now}, log)
 		handler = router
 	}
 	var w worker.Worker
 	if r.worker {
-		w = workers.Orders(d.temporal,
+		w = workers.Orders(d.temporal, cfg.OrdersTaskQueue,
 			&activities.Orders{Store: store, Events: rabbitmq.Events{Publisher: d.publisher}},
 			&activities.Payments{Gateway: paymentsclient.New(cfg.PaymentsURL, cfg.PaymentTimeout, log)})
 	}

@@ -33,6 +33,9 @@ type Config struct {
 
 	TemporalAddress   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
 	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
+	// Task queues; tests give each run queues of its own so that no other worker takes its tasks.
+	OrdersTaskQueue    string `env:"ORDERS_TASK_QUEUE" envDefault:"orders"`
+	InventoryTaskQueue string `env:"INVENTORY_TASK_QUEUE" envDefault:"inventory"`
 
 	RabbitMQURL    string `env:"RABBITMQ_URL" envDefault:"amqp://guest:guest@127.0.0.1:5672/"`
 	EventsExchange string `env:"EVENTS_EXCHANGE" envDefault:"ecommerce.events"`

@@ -20,15 +20,18 @@ import (
 // Sagas starts and steers order sagas for the order service's API.
 type Sagas struct {
 	Client client.Client
+	// TaskQueue is the order service's task queue, InventoryTaskQueue the inventory's.
+	TaskQueue, InventoryTaskQueue string
 }
 
 // Place starts the saga of an order, or joins the one already running under the same workflow id
 // (so a repeated submission starts nothing), and waits up to wait for its decision. decided is false
 // when the wait ran out first; the saga goes on regardless.
 func (s Sagas) Place(ctx context.Context, in workflows.OrderInput, wait time.Duration) (rec activities.OrderRecord, decided bool, err error) {
+	in.InventoryTaskQueue = s.InventoryTaskQueue
 	start := s.Client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflows.OrderWorkflowID(in.OrderID),
-		TaskQueue:                workflows.TaskQueueOrders,
+		TaskQueue:                s.TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: sdktemporal.NewSearchAttributes(
