@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/order-saga/shop/domain"
-	"github.com/order-saga/shop/internal/rabbitmq"
 	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/inventory"
 )
@@ -23,24 +22,6 @@ type envelope struct {
 	Source  string          `json:"source"`
 	Subject string          `json:"subject"`
 	Data    json.RawMessage `json:"data"`
-}
-
-// listen binds a queue of its own to the test's exchange for every inventory event.
-func listen(t *testing.T, exchange string) <-chan amqp.Delivery {
-	t.Helper()
-	conn, err := amqp.Dial(testenv.RabbitMQURL(t))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = conn.Close() })
-	ch, err := conn.Channel()
-	require.NoError(t, err)
-	require.NoError(t, rabbitmq.DeclareExchange(ch, exchange))
-	t.Cleanup(func() { _ = ch.ExchangeDelete(exchange, false, false) })
-	q, err := ch.QueueDeclare("", false, true, true, false, nil)
-	require.NoError(t, err)
-	require.NoError(t, ch.QueueBind(q.Name, "inventory.#", exchange, false, nil))
-	d, err := ch.Consume(q.Name, "", true, true, false, false, nil)
-	require.NoError(t, err)
-	return d
 }
 
 func next(t *testing.T, d <-chan amqp.Delivery) (amqp.Delivery, envelope) {
@@ -60,7 +41,7 @@ func next(t *testing.T, d <-chan amqp.Delivery) (amqp.Delivery, envelope) {
 
 func TestMovementsPublishEventsWithDeterministicIDs(t *testing.T) {
 	inv := testenv.NewInventory(t)
-	events := listen(t, inv.Exchange)
+	events := testenv.Listen(t, inv.Exchange, "inventory.#")
 	ctx := context.Background()
 	price, _ := domain.ParseMoney("4", "USD")
 	_, err := inv.Service.CreateProduct(ctx, inventory.NewProduct{Code: "EV-1", Name: "Evented", Price: price, Quantity: 8, LowStockThreshold: 5})

@@ -4,14 +4,11 @@ package inventoryapi
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -31,11 +28,8 @@ type Service interface {
 	Movements(ctx context.Context, code string, beforeSeq int64, limit int) ([]domain.Movement, error)
 }
 
-// Page sizes of the list endpoints.
-const (
-	DefaultLimit = 20
-	BasePath     = "/api/v1/inventory"
-)
+// BasePath is where the inventory routes live.
+const BasePath = "/api/v1/inventory"
 
 type handler struct {
 	svc Service
@@ -155,15 +149,8 @@ func (h handler) get(w http.ResponseWriter, r *http.Request) {
 func (h handler) list(w http.ResponseWriter, r *http.Request) {
 	var v domain.ValidationError
 	q := r.URL.Query()
-	limit := queryLimit(&v, q)
-	var after string
-	if c := q.Get("cursor"); c != "" {
-		b, err := base64.RawURLEncoding.DecodeString(c)
-		if err != nil || len(b) == 0 {
-			v.Add("cursor", "is not a cursor this API gave out")
-		}
-		after = string(b)
-	}
+	limit := api.PageLimit(&v, q)
+	after := api.PageCursor(&v, q)
 	text := q.Get("q")
 	if len(text) > 200 {
 		v.Add("q", "must be at most 200 characters")
@@ -182,8 +169,7 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) {
 		out[i] = toJSON(pv)
 	}
 	if len(views) == limit {
-		next := base64.RawURLEncoding.EncodeToString([]byte(views[len(views)-1].Code))
-		setNext(w, r, "cursor", next)
+		api.SetNextPage(w, r, "cursor", api.Cursor(views[len(views)-1].Code))
 	}
 	api.WriteJSON(w, http.StatusOK, out)
 }
@@ -267,7 +253,7 @@ type movementJSON struct {
 func (h handler) movements(w http.ResponseWriter, r *http.Request) {
 	var v domain.ValidationError
 	q := r.URL.Query()
-	limit := queryLimit(&v, q)
+	limit := api.PageLimit(&v, q)
 	var before int64
 	if b := q.Get("before"); b != "" {
 		n, err := strconv.ParseInt(b, 10, 64)
@@ -297,7 +283,7 @@ func (h handler) movements(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(ms) == limit && ms[len(ms)-1].Seq > 1 {
-		setNext(w, r, "before", strconv.FormatInt(ms[len(ms)-1].Seq, 10))
+		api.SetNextPage(w, r, "before", strconv.FormatInt(ms[len(ms)-1].Seq, 10))
 	}
 	api.WriteJSON(w, http.StatusOK, out)
 }
@@ -323,26 +309,4 @@ func wholeNumber(v *domain.ValidationError, field string, n *api.Number) int64 {
 	}
 	domain.ValidateQuantity(v, field, q)
 	return q
-}
-
-func queryLimit(v *domain.ValidationError, q url.Values) int {
-	s := q.Get("limit")
-	if s == "" {
-		return DefaultLimit
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > inventory.MaxPageSize {
-		v.Add("limit", "must be a whole number from 1 to %d", inventory.MaxPageSize)
-		return DefaultLimit
-	}
-	return n
-}
-
-// setNext announces the next page: the same request with one query parameter set.
-func setNext(w http.ResponseWriter, r *http.Request, param, value string) {
-	q := r.URL.Query()
-	q.Set(param, value)
-	next := r.URL.Path + "?" + q.Encode()
-	w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, next))
-	w.Header().Set("X-Next-"+strings.ToUpper(param[:1])+param[1:], value)
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -204,26 +203,12 @@ func (h handler) get(w http.ResponseWriter, r *http.Request) {
 func (h handler) list(w http.ResponseWriter, r *http.Request) {
 	var v domain.ValidationError
 	q := r.URL.Query()
-	oq := mongodb.OrderQuery{Limit: 20, CustomerID: q.Get("customerId")}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 100 {
-			v.Add("limit", "must be a whole number from 1 to 100")
-		}
-		oq.Limit = n
-	}
+	oq := mongodb.OrderQuery{Limit: api.PageLimit(&v, q), After: api.PageCursor(&v, q), CustomerID: q.Get("customerId")}
 	if s := q.Get("status"); s != "" {
 		oq.Status = domain.OrderStatus(s)
 		if !oq.Status.Valid() {
 			v.Add("status", "must be one of PENDING, RESERVED, CONFIRMED, COMPLETED, REJECTED, FAILED, CANCELLED, NEEDS_ATTENTION, COMPENSATING")
 		}
-	}
-	if c := q.Get("cursor"); c != "" {
-		b, err := base64.RawURLEncoding.DecodeString(c)
-		if err != nil || len(b) == 0 {
-			v.Add("cursor", "is not a cursor this API gave out")
-		}
-		oq.After = string(b)
 	}
 	if err := v.Err(); err != nil {
 		api.WriteError(w, r, h.log, err)
@@ -239,10 +224,7 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) {
 		out[i] = toJSON(rec)
 	}
 	if len(recs) == oq.Limit {
-		next := base64.RawURLEncoding.EncodeToString([]byte(recs[len(recs)-1].OrderID))
-		q.Set("cursor", next)
-		w.Header().Set("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
-		w.Header().Set("X-Next-Cursor", next)
+		api.SetNextPage(w, r, "cursor", api.Cursor(recs[len(recs)-1].OrderID))
 	}
 	api.WriteJSON(w, http.StatusOK, out)
 }

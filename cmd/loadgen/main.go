@@ -84,7 +84,9 @@ func run(inventory, orders string, n, c, products int) error {
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(latencies)
-	pct := func(p float64) time.Duration { return latencies[int(p*float64(len(latencies)-1))].Round(time.Millisecond) }
+	pct := func(p float64) time.Duration {
+		return latencies[int(p*float64(len(latencies)-1))].Round(time.Millisecond)
+	}
 	fmt.Printf("orders=%d concurrency=%d products=%d elapsed=%s\n", n, c, products, elapsed.Round(time.Millisecond))
 	fmt.Printf("throughput=%.1f orders/s  p50=%s p90=%s p99=%s max=%s\n", float64(n)/elapsed.Seconds(), pct(0.5), pct(0.9), pct(0.99), latencies[len(latencies)-1].Round(time.Millisecond))
 	fmt.Printf("statuses=%v\n", statuses)

@@ -25,7 +25,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.temporal.io/api/workflowservice/v1"
 
-	"github.com/order-saga/shop/internal/rabbitmq"
 	"github.com/order-saga/shop/internal/testenv"
 )
 
@@ -175,25 +174,6 @@ func (s *system) stock(code string) (quantity, reserved, available float64) {
 	return r.body["quantity"].(float64), r.body["reserved"].(float64), r.body["available"].(float64)
 }
 
-// listen binds a queue of its own to the system's exchange for keys.
-func (s *system) listen(keys ...string) <-chan amqp.Delivery {
-	s.t.Helper()
-	conn, err := amqp.Dial(testenv.RabbitMQURL(s.t))
-	require.NoError(s.t, err)
-	s.t.Cleanup(func() { _ = conn.Close() })
-	ch, err := conn.Channel()
-	require.NoError(s.t, err)
-	require.NoError(s.t, rabbitmq.DeclareExchange(ch, s.exchange))
-	q, err := ch.QueueDeclare("", false, true, true, false, nil)
-	require.NoError(s.t, err)
-	for _, k := range keys {
-		require.NoError(s.t, ch.QueueBind(q.Name, k, s.exchange, false, nil))
-	}
-	d, err := ch.Consume(q.Name, "", true, true, false, false, nil)
-	require.NoError(s.t, err)
-	return d
-}
-
 // eventsOf collects the routing keys of events about subject until n have arrived.
 func eventsOf(t *testing.T, d <-chan amqp.Delivery, subject string, n int) []string {
 	t.Helper()
@@ -223,7 +203,7 @@ func TestE2EOrderConfirmedWithEventsAndStock(t *testing.T) {
 	s := startSystem(t)
 	s.product("E2E-A", 10, "12.34")
 	s.product("E2E-B", 5, "0.99")
-	events := s.listen("order.#", "inventory.stock.#")
+	events := testenv.Listen(t, s.exchange, "order.#", "inventory.stock.#")
 
 	r := s.call("orders", "POST", "/api/v1/orders", `{"customerId":"cust-1","items":[{"productCode":"E2E-A","quantity":3},{"productCode":"E2E-B","quantity":2}]}`)
 	require.Equal(t, http.StatusCreated, r.status, string(r.raw))

@@ -18,24 +18,6 @@ import (
 	"github.com/order-saga/shop/internal/testenv"
 )
 
-// boundQueue declares an exclusive queue bound to exchange for key and returns its deliveries.
-func boundQueue(t *testing.T, exchange, key string) <-chan amqp.Delivery {
-	t.Helper()
-	conn, err := amqp.Dial(testenv.RabbitMQURL(t))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = conn.Close() })
-	ch, err := conn.Channel()
-	require.NoError(t, err)
-	require.NoError(t, rabbitmq.DeclareExchange(ch, exchange))
-	t.Cleanup(func() { _ = ch.ExchangeDelete(exchange, false, false) })
-	q, err := ch.QueueDeclare("", false, true, true, false, nil)
-	require.NoError(t, err)
-	require.NoError(t, ch.QueueBind(q.Name, key, exchange, false, nil))
-	deliveries, err := ch.Consume(q.Name, "", true, true, false, false, nil)
-	require.NoError(t, err)
-	return deliveries
-}
-
 func receive(t *testing.T, deliveries <-chan amqp.Delivery) amqp.Delivery {
 	t.Helper()
 	select {
@@ -51,7 +33,7 @@ func TestPublishIsConfirmedAndConsumedBack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	exchange := testenv.UniqueName(t, "test.events")
-	deliveries := boundQueue(t, exchange, "order.*")
+	deliveries := testenv.Listen(t, exchange, "order.*")
 
 	p, err := rabbitmq.NewPublisher(ctx, testenv.RabbitMQURL(t), exchange, testenv.Logger())
 	require.NoError(t, err)
@@ -80,7 +62,7 @@ func TestPublisherRecoversFromDroppedConnection(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	exchange := testenv.UniqueName(t, "test.events")
-	deliveries := boundQueue(t, exchange, "#")
+	deliveries := testenv.Listen(t, exchange, "#")
 
 	p, err := rabbitmq.NewPublisher(ctx, testenv.RabbitMQURL(t), exchange, testenv.Logger())
 	require.NoError(t, err)
