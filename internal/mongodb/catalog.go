@@ -2,7 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -53,27 +52,13 @@ func (d productDoc) product() domain.Product {
 
 // Create implements inventory.Catalog.
 func (c *Catalog) Create(ctx context.Context, p domain.Product) error {
-	_, err := c.products.InsertOne(ctx, toProductDoc(p))
-	if mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("product %s exists: %w", p.Code, domain.ErrConflict)
-	}
-	if err != nil {
-		return fmt.Errorf("insert product %s: %w", p.Code, err)
-	}
-	return nil
+	return insertNew(ctx, c.products, toProductDoc(p), "product "+p.Code)
 }
 
 // Get implements inventory.Catalog.
 func (c *Catalog) Get(ctx context.Context, code string) (domain.Product, error) {
-	var d productDoc
-	err := c.products.FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return domain.Product{}, fmt.Errorf("product %s: %w", code, domain.ErrNotFound)
-	}
-	if err != nil {
-		return domain.Product{}, fmt.Errorf("read product %s: %w", code, err)
-	}
-	return d.product(), nil
+	d, err := findByID[productDoc](ctx, c.products, code, "product "+code)
+	return d.product(), err
 }
 
 // Update implements inventory.Catalog.

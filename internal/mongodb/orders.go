@@ -56,15 +56,7 @@ func (s *Orders) Save(ctx context.Context, rec activities.OrderRecord) error {
 
 // Get returns an order; domain.ErrNotFound if there is none.
 func (s *Orders) Get(ctx context.Context, orderID string) (activities.OrderRecord, error) {
-	var rec activities.OrderRecord
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: orderID}}).Decode(&rec)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return rec, fmt.Errorf("order %s: %w", orderID, domain.ErrNotFound)
-	}
-	if err != nil {
-		return rec, fmt.Errorf("read order %s: %w", orderID, err)
-	}
-	return rec, nil
+	return findByID[activities.OrderRecord](ctx, s.coll, orderID, "order "+orderID)
 }
 
 // OrderQuery selects a page of orders, newest id first after the cursor.

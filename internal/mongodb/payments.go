@@ -2,11 +2,8 @@ package mongodb
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/order-saga/shop/domain"
@@ -47,35 +44,18 @@ func (d paymentDoc) payment() payments.Payment {
 
 // Insert implements payments.Store.
 func (s *Payments) Insert(ctx context.Context, p payments.Payment) error {
-	_, err := s.coll.InsertOne(ctx, toPaymentDoc(p))
-	if mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("payment of %s exists: %w", p.OrderID, domain.ErrConflict)
-	}
-	if err != nil {
-		return fmt.Errorf("insert payment of %s: %w", p.OrderID, err)
-	}
-	return nil
+	return insertNew(ctx, s.coll, toPaymentDoc(p), "payment of "+p.OrderID)
 }
 
 // Get implements payments.Store.
 func (s *Payments) Get(ctx context.Context, orderID string) (payments.Payment, error) {
-	var d paymentDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: orderID}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return payments.Payment{}, fmt.Errorf("payment of %s: %w", orderID, domain.ErrNotFound)
-	}
-	if err != nil {
-		return payments.Payment{}, fmt.Errorf("read payment of %s: %w", orderID, err)
-	}
-	return d.payment(), nil
+	d, err := findByID[paymentDoc](ctx, s.coll, orderID, "payment of "+orderID)
+	return d.payment(), err
 }
 
 // Update implements payments.Store.
 func (s *Payments) Update(ctx context.Context, p payments.Payment) error {
-	if _, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.OrderID}}, toPaymentDoc(p)); err != nil {
-		return fmt.Errorf("update payment of %s: %w", p.OrderID, err)
-	}
-	return nil
+	return replaceByID(ctx, s.coll, p.OrderID, toPaymentDoc(p), "payment of "+p.OrderID)
 }
 
 var _ payments.Store = (*Payments)(nil)

@@ -2,11 +2,8 @@ package mongodb
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/order-saga/shop/domain"
@@ -71,36 +68,18 @@ func (d reservationDoc) reservation() inventory.Reservation {
 
 // Insert implements inventory.Reservations.
 func (s *Reservations) Insert(ctx context.Context, r inventory.Reservation) error {
-	_, err := s.coll.InsertOne(ctx, toReservationDoc(r))
-	if mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("reservation of %s exists: %w", r.OrderID, domain.ErrConflict)
-	}
-	if err != nil {
-		return fmt.Errorf("insert reservation of %s: %w", r.OrderID, err)
-	}
-	return nil
+	return insertNew(ctx, s.coll, toReservationDoc(r), "reservation of "+r.OrderID)
 }
 
 // Get implements inventory.Reservations.
 func (s *Reservations) Get(ctx context.Context, orderID string) (inventory.Reservation, error) {
-	var d reservationDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: orderID}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return inventory.Reservation{}, fmt.Errorf("reservation of %s: %w", orderID, domain.ErrNotFound)
-	}
-	if err != nil {
-		return inventory.Reservation{}, fmt.Errorf("read reservation of %s: %w", orderID, err)
-	}
-	return d.reservation(), nil
+	d, err := findByID[reservationDoc](ctx, s.coll, orderID, "reservation of "+orderID)
+	return d.reservation(), err
 }
 
 // Save implements inventory.Reservations.
 func (s *Reservations) Save(ctx context.Context, r inventory.Reservation) error {
-	_, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.OrderID}}, toReservationDoc(r))
-	if err != nil {
-		return fmt.Errorf("save reservation of %s: %w", r.OrderID, err)
-	}
-	return nil
+	return replaceByID(ctx, s.coll, r.OrderID, toReservationDoc(r), "reservation of "+r.OrderID)
 }
 
 var _ inventory.Reservations = (*Reservations)(nil)
