@@ -67,6 +67,9 @@ const (
 	StepCompensated  = "compensated"
 )
 
+// errCancelRequested ends a retrying step when the order is cancelled meanwhile.
+var errCancelRequested = errors.New("cancel requested while the step was retrying")
+
 // DefaultPaymentToken is used when an order comes without one, as the original did.
 const DefaultPaymentToken = "tok_visa"
 
@@ -279,6 +282,9 @@ func (s *saga) run(ctx workflow.Context) (activities.OrderRecord, error) {
 // inventory rolled its own reservation back); a decline or any other refusal compensates to FAILED;
 // cancelling the workflow compensates to CANCELLED and ends the workflow as cancelled.
 func (s *saga) stop(ctx workflow.Context, err error) (activities.OrderRecord, error) {
+	if errors.Is(err, errCancelRequested) {
+		return s.compensate(ctx, domain.StatusCancelled, s.cancelledReason())
+	}
 	if temporal.IsCanceledError(err) || ctx.Err() != nil {
 		rec, _ := s.compensate(ctx, domain.StatusCancelled, "the order's workflow was cancelled")
 		return rec, temporal.NewCanceledError()
@@ -346,9 +352,15 @@ func (s *saga) forward(ctx workflow.Context, name string, call func(ctx workflow
 			return err
 		}
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s: retrying %s after attempt %d failed: %s", s.order.Status, name, st.Attempts, st.LastError))
-		if err := workflow.Sleep(ctx, retryDelay(st.Attempts)); err != nil {
+		// Wait before the next attempt, but a cancel request ends the wait (and the step) at once:
+		// an order can be cancelled while a step keeps failing.
+		if _, err := workflow.AwaitWithTimeout(ctx, retryDelay(st.Attempts), func() bool { return s.cancelRequested }); err != nil {
 			st.State = StepFailed
 			return err
+		}
+		if s.cancelRequested {
+			st.State = StepFailed
+			return errCancelRequested
 		}
 	}
 }

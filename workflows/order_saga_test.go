@@ -187,7 +187,8 @@ func TestDeclinedPaymentReleasesStock(t *testing.T) {
 }
 
 func TestCancelBeforeConfirmationCompensatesInReverse(t *testing.T) {
-	// Authorization fails once; the saga waits 200 ms to retry, and the customer cancels meanwhile.
+	// Authorization fails once; the saga waits 200 ms to retry, and the customer cancels meanwhile:
+	// the wait ends at once, and the (maybe half-done) authorization is voided.
 	f := &fakeShop{failures: map[string]int{activities.AuthorizePaymentName: 1}}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
@@ -199,7 +200,7 @@ func TestCancelBeforeConfirmationCompensatesInReverse(t *testing.T) {
 	require.Equal(t, domain.StatusCancelled, rec.Status)
 	require.Equal(t, "cancelled: changed my mind", rec.Reason)
 	require.Equal(t, []string{
-		activities.ReserveStockName, activities.AuthorizePaymentName, activities.AuthorizePaymentName,
+		activities.ReserveStockName, activities.AuthorizePaymentName,
 		activities.VoidPaymentName, activities.ReleaseStockName,
 	}, f.calls, "the authorization is voided, then the stock released: reverse order")
 	require.Equal(t, []domain.OrderStatus{domain.StatusPending, domain.StatusReserved, domain.StatusCompensating, domain.StatusCancelled}, f.statuses())
@@ -244,6 +245,22 @@ func TestCancellingTheWorkflowStillCompensates(t *testing.T) {
 		activities.RefundPaymentName, activities.ReleaseStockName,
 	}, f.calls, "compensations ran in a disconnected context")
 	require.Equal(t, domain.StatusCancelled, f.statuses()[len(f.records)-1])
+}
+
+func TestCancelWhileAStepKeepsFailing(t *testing.T) {
+	f := &fakeShop{failures: map[string]int{activities.CapturePaymentName: 1000}}
+	env := newEnv(t, f)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(workflows.Cancel, workflows.CancelRequest{Reason: "provider down too long"})
+	}, 10*time.Second)
+	env.ExecuteWorkflow(workflows.OrderSaga, input)
+	rec := result(t, env)
+
+	require.Equal(t, domain.StatusCancelled, rec.Status)
+	tail := f.calls[len(f.calls)-2:]
+	require.Equal(t, []string{activities.RefundPaymentName, activities.ReleaseStockName}, tail,
+		"the capture may have happened: refund (the provider voids an uncaptured one), then restock")
+	require.Less(t, len(f.calls), 30, "the retries stopped at the cancel")
 }
 
 func TestFlakyStepIsRetriedAndCounted(t *testing.T) {
