@@ -10,7 +10,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL_CLI_VERSION := v1.5.1
 TEMPORAL_STAMP := $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION)
 
-.PHONY: help run test test-unit test-integration bench build tools stack-up stack-down stack-status clean-data fmt vet
+.PHONY: record-histories help run test test-unit test-integration bench build tools stack-up stack-down stack-status clean-data fmt vet
 
 help:
 	@echo "make run          start the stack and both services (Ctrl-C stops everything it started)"
@@ -71,6 +71,11 @@ test-integration: stack-up
 
 bench: stack-up
 	$(GO) test -tags integration -run '^$$' -bench . -benchtime 3s ./...
+
+# Record the saga's histories (workflows/testdata/) for the replay test, on the local stack. Only for a
+# new path or a new version: HISTORY_VERSION=v2 make record-histories.
+record-histories: stack-up
+	cd workflows && HISTORY_VERSION=$${HISTORY_VERSION:?set HISTORY_VERSION, e.g. v2} $(GO) test -tags record -count=1 -run TestRecordHistories .
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -45,8 +45,12 @@ func (f *fakeShop) called(name string) error {
 	return nil
 }
 
-func (f *fakeShop) register(env *testsuite.TestWorkflowEnvironment) {
-	reg := func(fn any, name string) { env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+func (f *fakeShop) register(env *testsuite.TestWorkflowEnvironment) { f.registerOn(env) }
+
+// registerOn adds the fake activities to anything that takes activities: the test environment or a
+// real worker (record_histories_test.go).
+func (f *fakeShop) registerOn(r activities.Registry) {
+	reg := func(fn any, name string) { r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
 	reg(func(_ context.Context, in activities.ReserveStockInput) (activities.ReserveStockResult, error) {
 		if err := f.called(activities.ReserveStockName); err != nil {
 			return activities.ReserveStockResult{}, err
