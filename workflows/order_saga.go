@@ -21,6 +21,10 @@ const (
 	// of the same name (validated, answered once the order has moved: the HTTP API uses these).
 	Cancel  = "cancel"
 	Fulfill = "fulfill"
+	// OperatorDecision tells a parked saga (NEEDS_ATTENTION) what to do: {"action":"retry"} runs the
+	// failed step again with a fresh budget, {"action":"compensate"} compensates to CANCELLED. It is
+	// an update (validated: only while parked) and a signal of the same name (for the Temporal UI).
+	OperatorDecision = "operatorDecision"
 	// AwaitDecision is an update that answers once the saga has decided: CONFIRMED, REJECTED,
 	// FAILED, CANCELLED, NEEDS_ATTENTION or later. The HTTP API sends it with the start.
 	AwaitDecision = "awaitDecision"
@@ -67,8 +71,12 @@ const (
 	StepCompensated  = "compensated"
 )
 
-// errCancelRequested ends a retrying step when the order is cancelled meanwhile.
-var errCancelRequested = errors.New("cancel requested while the step was retrying")
+// errCancelRequested ends a retrying step when the order is cancelled meanwhile; errCompensateDecided
+// ends a parked step that an operator (or the parking deadline) chose to compensate.
+var (
+	errCancelRequested   = errors.New("cancel requested while the step was retrying")
+	errCompensateDecided = errors.New("compensation decided while parked")
+)
 
 // DefaultPaymentToken is used when an order comes without one, as the original did.
 const DefaultPaymentToken = "tok_visa"
@@ -82,8 +90,53 @@ type OrderInput struct {
 	PaymentToken string                 `json:"paymentToken"`
 	CreatedAt    time.Time              `json:"createdAt"`
 	// InventoryTaskQueue is where the inventory's worker listens; empty means TaskQueueInventory.
-	InventoryTaskQueue string `json:"inventoryTaskQueue,omitempty"`
+	InventoryTaskQueue string     `json:"inventoryTaskQueue,omitempty"`
+	Policy             StepPolicy `json:"policy,omitempty"`
 }
+
+// Operator actions on a parked saga.
+const (
+	ActionRetry      = "retry"
+	ActionCompensate = "compensate"
+)
+
+// Decision is the payload of OperatorDecision.
+type Decision struct {
+	Action string `json:"action"`
+	// Operator names who decided, for the record.
+	Operator string `json:"operator,omitempty"`
+}
+
+// StepPolicy bounds the forward steps' retries. Zero fields take the defaults.
+type StepPolicy struct {
+	// MaxAttempts per forward step before the saga parks in NEEDS_ATTENTION (default 10).
+	MaxAttempts int `json:"maxAttempts,omitempty"`
+	// ParkDeadline: a parked saga with no operator decision by then compensates by itself (72h).
+	ParkDeadline time.Duration `json:"parkDeadline,omitempty"`
+}
+
+// Defaults of StepPolicy.
+const (
+	DefaultMaxAttempts  = 10
+	DefaultParkDeadline = 72 * time.Hour
+)
+
+func (p StepPolicy) withDefaults() StepPolicy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = DefaultMaxAttempts
+	}
+	if p.ParkDeadline <= 0 {
+		p.ParkDeadline = DefaultParkDeadline
+	}
+	return p
+}
+
+// parkingVersion: from version 1 on, a forward step that runs out of retries parks the saga instead
+// of retrying forever. Sagas started before keep retrying (workflow.GetVersion).
+const (
+	parkingChange  = "park-on-exhausted-retries"
+	parkingVersion = 1
+)
 
 // CancelRequest is the payload of the cancel signal and update.
 type CancelRequest struct {
@@ -115,6 +168,8 @@ type saga struct {
 	cancelRequested  bool
 	cancelReason     string
 	fulfillRequested bool
+	decision         Decision // an operator's, while parked
+	policy           StepPolicy
 
 	// Which forward steps were started: compensation must undo a step whose outcome is unknown too
 	// (every compensation is idempotent and harmless where there is nothing to undo).
@@ -134,7 +189,7 @@ func newSaga(in OrderInput) (*saga, error) {
 	if token == "" {
 		token = DefaultPaymentToken
 	}
-	s := &saga{order: order, token: token, inventory: inventoryActivity}
+	s := &saga{order: order, token: token, inventory: inventoryActivity, policy: in.Policy.withDefaults()}
 	if in.InventoryTaskQueue != "" {
 		s.inventory.TaskQueue = in.InventoryTaskQueue
 	}
@@ -184,6 +239,35 @@ func (s *saga) handle(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: func(CancelRequest) error {
 			if !s.order.Status.Cancellable() && !s.cancelRequested {
 				return fmt.Errorf("order %s is %s: it can no longer be cancelled", s.order.ID, s.order.Status)
+			}
+			return nil
+		}},
+	); err != nil {
+		return err
+	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, OperatorDecision)
+		for {
+			var d Decision
+			ch.Receive(ctx, &d)
+			if s.order.Status == domain.StatusNeedsAttention && validAction(d.Action) {
+				s.decision = d
+			}
+		}
+	})
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, OperatorDecision,
+		func(ctx workflow.Context, d Decision) (activities.OrderRecord, error) {
+			s.decision = d
+			// Answer once the decision has taken effect: the saga left NEEDS_ATTENTION.
+			err := workflow.Await(ctx, func() bool { return s.order.Status != domain.StatusNeedsAttention })
+			return s.rec, err
+		},
+		workflow.UpdateHandlerOptions{Validator: func(d Decision) error {
+			if !validAction(d.Action) {
+				return fmt.Errorf("action must be %q or %q", ActionRetry, ActionCompensate)
+			}
+			if s.order.Status != domain.StatusNeedsAttention {
+				return fmt.Errorf("order %s is %s: only a parked order (NEEDS_ATTENTION) takes an operator decision", s.order.ID, s.order.Status)
 			}
 			return nil
 		}},
@@ -285,6 +369,9 @@ func (s *saga) stop(ctx workflow.Context, err error) (activities.OrderRecord, er
 	if errors.Is(err, errCancelRequested) {
 		return s.compensate(ctx, domain.StatusCancelled, s.cancelledReason())
 	}
+	if errors.Is(err, errCompensateDecided) {
+		return s.compensate(ctx, domain.StatusCancelled, s.rec.Reason)
+	}
 	if temporal.IsCanceledError(err) || ctx.Err() != nil {
 		rec, _ := s.compensate(ctx, domain.StatusCancelled, "the order's workflow was cancelled")
 		return rec, temporal.NewCanceledError()
@@ -338,8 +425,10 @@ func (s *saga) compensate(ctx workflow.Context, final domain.OrderStatus, reason
 func (s *saga) forward(ctx workflow.Context, name string, call func(ctx workflow.Context) error) error {
 	st := s.step(name)
 	st.State = StepRunning
+	budget := s.policy.MaxAttempts // attempts left before parking; an operator's retry renews it
 	for {
 		st.Attempts++
+		budget--
 		err := call(ctx)
 		if err == nil {
 			st.State, st.LastError = StepCompleted, ""
@@ -350,6 +439,20 @@ func (s *saga) forward(ctx workflow.Context, name string, call func(ctx workflow
 		if (errors.As(err, &appErr) && appErr.NonRetryable()) || temporal.IsCanceledError(err) || ctx.Err() != nil {
 			st.State = StepFailed
 			return err
+		}
+		if budget <= 0 && workflow.GetVersion(ctx, parkingChange, workflow.DefaultVersion, parkingVersion) >= parkingVersion {
+			action, err := s.park(ctx, st)
+			if err != nil {
+				st.State = StepFailed
+				return err
+			}
+			if action == ActionCompensate {
+				st.State = StepFailed
+				return errCompensateDecided
+			}
+			budget = s.policy.MaxAttempts
+			st.State = StepRunning
+			continue
 		}
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s: retrying %s after attempt %d failed: %s", s.order.Status, name, st.Attempts, st.LastError))
 		// Wait before the next attempt, but a cancel request ends the wait (and the step) at once:
@@ -364,6 +467,43 @@ func (s *saga) forward(ctx workflow.Context, name string, call func(ctx workflow
 		}
 	}
 }
+
+// park puts the saga in NEEDS_ATTENTION after st ran out of retries and waits for an operator's
+// decision, a cancel, or the deadline (which compensates). It returns ActionRetry (the status is
+// back where it was) or ActionCompensate (the reason says who decided).
+func (s *saga) park(ctx workflow.Context, st *activities.StepRecord) (string, error) {
+	resume := s.order.Status
+	why := fmt.Sprintf("%s failed %d times; last error: %s", st.Name, st.Attempts, st.LastError)
+	if err := s.moveTo(ctx, domain.StatusNeedsAttention, why); err != nil {
+		return "", err
+	}
+	deadline := workflow.Now(ctx).Add(s.policy.ParkDeadline).UTC().Format(time.RFC3339)
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("NEEDS_ATTENTION: %s. Waiting for an operator: update or signal %q with {\"action\":\"retry\"} or {\"action\":\"compensate\"} (or shop ctl retry|compensate). Compensates by itself at %s.", why, OperatorDecision, deadline))
+	s.decision = Decision{}
+	decided, err := workflow.AwaitWithTimeout(ctx, s.policy.ParkDeadline, func() bool {
+		return s.decision.Action != "" || s.cancelRequested
+	})
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case !decided:
+		s.rec.Reason = fmt.Sprintf("no operator decision within %s after %s", s.policy.ParkDeadline, why)
+		return ActionCompensate, nil
+	case s.cancelRequested:
+		s.rec.Reason = s.cancelledReason()
+		return ActionCompensate, nil
+	case s.decision.Action == ActionCompensate:
+		s.rec.Reason = "compensated by operator " + s.decision.Operator + " after " + why
+		return ActionCompensate, nil
+	}
+	if err := s.moveTo(ctx, resume, "retry by operator "+s.decision.Operator); err != nil {
+		return "", err
+	}
+	return ActionRetry, nil
+}
+
+func validAction(a string) bool { return a == ActionRetry || a == ActionCompensate }
 
 // compensation runs one compensating activity until it succeeds.
 func (s *saga) compensation(ctx workflow.Context, name string, opts workflow.ActivityOptions, activity, summary string) {

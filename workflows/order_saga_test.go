@@ -76,6 +76,7 @@ func (f *fakeShop) registerOn(r activities.Registry) {
 	reg(func(_ context.Context, rec activities.OrderRecord) error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
+		rec.Steps = append([]activities.StepRecord(nil), rec.Steps...) // a snapshot, as a stored copy is
 		f.records = append(f.records, rec)
 		return nil
 	}, activities.RecordOrderName)

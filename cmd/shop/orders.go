@@ -16,6 +16,7 @@ import (
 	"github.com/order-saga/shop/internal/rabbitmq"
 	"github.com/order-saga/shop/internal/temporal"
 	"github.com/order-saga/shop/workers"
+	"github.com/order-saga/shop/workflows"
 )
 
 // runOrders runs the order service: its HTTP API and its worker (the saga, the order bookkeeping and
@@ -31,7 +32,8 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger
 	var handler http.Handler
 	if r.api {
 		router := newRouter("orders", log, d.registry, d.checks()...)
-		sagas := temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue}
+		sagas := temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue,
+			Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, ParkDeadline: cfg.ParkDeadline}}
 		ordersapi.Mount(router, sagas, store, ordersapi.Config{DecisionWait: cfg.OrderDecisionWait, Now: time.Now}, log)
 		handler = router
 	}

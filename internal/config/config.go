@@ -25,6 +25,12 @@ type Config struct {
 	PaymentTimeout time.Duration `env:"PAYMENT_TIMEOUT" envDefault:"5s"`
 	// OrderDecisionWait bounds how long POST /orders waits for the saga's decision before 202.
 	OrderDecisionWait time.Duration `env:"ORDER_DECISION_WAIT" envDefault:"10s"`
+	// StepMaxAttempts bounds a saga step's retries before the order parks in NEEDS_ATTENTION;
+	// ParkDeadline is how long a parked order waits for an operator before compensating by itself.
+	StepMaxAttempts int           `env:"STEP_MAX_ATTEMPTS" envDefault:"10"`
+	ParkDeadline    time.Duration `env:"PARK_DEADLINE" envDefault:"72h"`
+	// AdminToken guards /api/v1/admin (Authorization: Bearer <token>); empty refuses every call.
+	AdminToken string `env:"ADMIN_TOKEN"`
 
 	MongoURI    string `env:"MONGO_URI" envDefault:"mongodb://127.0.0.1:27017/"`
 	InventoryDB string `env:"INVENTORY_DB" envDefault:"inventory"`

@@ -22,13 +22,15 @@ type Sagas struct {
 	Client client.Client
 	// TaskQueue is the order service's task queue, InventoryTaskQueue the inventory's.
 	TaskQueue, InventoryTaskQueue string
+	// Policy bounds the retries of new sagas' steps.
+	Policy workflows.StepPolicy
 }
 
 // Place starts the saga of an order, or joins the one already running under the same workflow id
 // (so a repeated submission starts nothing), and waits up to wait for its decision. decided is false
 // when the wait ran out first; the saga goes on regardless.
 func (s Sagas) Place(ctx context.Context, in workflows.OrderInput, wait time.Duration) (rec activities.OrderRecord, decided bool, err error) {
-	in.InventoryTaskQueue = s.InventoryTaskQueue
+	in.InventoryTaskQueue, in.Policy = s.InventoryTaskQueue, s.Policy
 	start := s.Client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflows.OrderWorkflowID(in.OrderID),
 		TaskQueue:                s.TaskQueue,
@@ -88,6 +90,11 @@ func (s Sagas) update(ctx context.Context, orderID, name string, args ...any) (a
 		err = handle.Get(ctx, &rec)
 	}
 	return rec, sagaError(orderID, name, err)
+}
+
+// Decide sends an operator's decision to a parked saga and waits until it has taken effect.
+func (s Sagas) Decide(ctx context.Context, orderID string, d workflows.Decision) (activities.OrderRecord, error) {
+	return s.update(ctx, orderID, workflows.OperatorDecision, d)
 }
 
 // Status asks a running (or closed) saga for its order.
