@@ -35,6 +35,7 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger
 		sagas := temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue,
 			Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, ParkDeadline: cfg.ParkDeadline}}
 		ordersapi.Mount(router, sagas, store, ordersapi.Config{DecisionWait: cfg.OrderDecisionWait, Now: time.Now}, log)
+		ordersapi.MountAdmin(router, sagas, sagas, store, cfg.AdminToken, log)
 		handler = router
 	}
 	var w worker.Worker

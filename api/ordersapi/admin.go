@@ -1,0 +1,84 @@
+package ordersapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/api"
+	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/workflows"
+)
+
+// AdminPath is where the operator routes live.
+const AdminPath = "/api/v1/admin/orders"
+
+// Operator is what the admin routes need beyond the customer's: the decision on a parked saga.
+type Operator interface {
+	Decide(ctx context.Context, orderID string, d workflows.Decision) (activities.OrderRecord, error)
+}
+
+// MountAdmin adds the operator routes, guarded by a bearer token. An empty token refuses every call.
+func MountAdmin(r chi.Router, sagas Sagas, op Operator, orders Orders, token string, log *slog.Logger) {
+	h := handler{sagas: sagas, orders: orders, log: log}
+	r.Route(AdminPath, func(r chi.Router) {
+		r.Use(bearer(token))
+		r.Get("/", h.adminList)
+		r.Get("/{id}", h.get)
+		r.Post("/{id}/retry", h.decide(op, workflows.ActionRetry))
+		r.Post("/{id}/compensate", h.decide(op, workflows.ActionCompensate))
+		r.Post("/{id}/cancel", h.cancel)
+	})
+}
+
+// bearer admits requests carrying "Authorization: Bearer <token>". The comparison takes the same
+// time whatever the guess (hashes of equal length, compared in constant time), and the token is never
+// logged: the request log has the path only.
+func bearer(token string) func(http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(token))
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			got := sha256.Sum256([]byte(given))
+			if !ok || token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="shop-admin"`)
+				api.WriteProblem(w, api.NewProblem(http.StatusUnauthorized, "unauthorized", "Unauthorized",
+					"The admin API needs Authorization: Bearer <ADMIN_TOKEN>."))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// adminList lists orders by status, parked ones (NEEDS_ATTENTION) unless another status is asked.
+func (h handler) adminList(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("status") == "" {
+		q := r.URL.Query()
+		q.Set("status", string(domain.StatusNeedsAttention))
+		r.URL.RawQuery = q.Encode()
+	}
+	h.list(w, r)
+}
+
+// decide sends an operator's decision; 409 when the order is not parked.
+func (h handler) decide(op Operator, action string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		operator := r.Header.Get("X-Operator")
+		if operator == "" {
+			operator = "admin-api"
+		}
+		rec, err := op.Decide(r.Context(), chi.URLParam(r, "id"), workflows.Decision{Action: action, Operator: operator})
+		if err != nil {
+			api.WriteError(w, r, h.log, err)
+			return
+		}
+		api.WriteJSON(w, http.StatusOK, toJSON(rec))
+	}
+}
