@@ -41,6 +41,8 @@ type system struct {
 	invDB    string
 }
 
+const adminToken = "e2e-admin-token"
+
 var (
 	buildOnce sync.Once
 	binPath   string
@@ -65,7 +67,7 @@ func shopBinary(t *testing.T) string {
 	return binPath
 }
 
-func startSystem(t *testing.T) *system {
+func startSystem(t *testing.T, extraEnv ...string) *system {
 	t.Helper()
 	testenv.Config(t)
 	s := &system{t: t, bin: shopBinary(t), procs: map[string]*exec.Cmd{}, urls: map[string]string{}}
@@ -79,7 +81,9 @@ func startSystem(t *testing.T) *system {
 		"INVENTORY_DB="+s.invDB, "ORDERS_DB="+ordDB, "PAYMENTS_DB="+payDB,
 		"EVENTS_EXCHANGE="+s.exchange, "ORDER_DECISION_WAIT=60s", "LOG_LEVEL=warn",
 		// Queues of this test's own: a worker of `make run` on the same server never takes its tasks.
-		"ORDERS_TASK_QUEUE="+testenv.UniqueName(t, "orders"), "INVENTORY_TASK_QUEUE="+testenv.UniqueName(t, "inventory"))
+		"ORDERS_TASK_QUEUE="+testenv.UniqueName(t, "orders"), "INVENTORY_TASK_QUEUE="+testenv.UniqueName(t, "inventory"),
+		"ADMIN_TOKEN="+adminToken)
+	s.env = append(s.env, extraEnv...)
 	t.Cleanup(func() {
 		for name := range s.procs {
 			s.stop(name, syscall.SIGKILL)
@@ -177,9 +181,24 @@ func (s *system) stock(code string) (quantity, reserved, available float64) {
 // eventsOf collects the routing keys of events about subject until n have arrived.
 func eventsOf(t *testing.T, d <-chan amqp.Delivery, subject string, n int) []string {
 	t.Helper()
-	var keys []string
+	return eventsBySubject(t, d, map[string]int{subject: n})[subject]
+}
+
+// eventsBySubject collects routing keys per subject (an order id, in the envelope's subject or its
+// data's orderId) until each has as many as want says; other events are dropped.
+func eventsBySubject(t *testing.T, d <-chan amqp.Delivery, want map[string]int) map[string][]string {
+	t.Helper()
+	got := map[string][]string{}
+	done := func() bool {
+		for subj, n := range want {
+			if len(got[subj]) < n {
+				return false
+			}
+		}
+		return true
+	}
 	deadline := time.After(20 * time.Second)
-	for len(keys) < n {
+	for !done() {
 		select {
 		case m := <-d:
 			var env struct {
@@ -189,14 +208,17 @@ func eventsOf(t *testing.T, d <-chan amqp.Delivery, subject string, n int) []str
 				} `json:"data"`
 			}
 			require.NoError(t, json.Unmarshal(m.Body, &env))
-			if env.Subject == subject || env.Data.OrderID == subject {
-				keys = append(keys, m.RoutingKey)
+			for _, subj := range []string{env.Subject, env.Data.OrderID} {
+				if _, ok := want[subj]; ok {
+					got[subj] = append(got[subj], m.RoutingKey)
+					break
+				}
 			}
 		case <-deadline:
-			t.Fatalf("only %d of %d events about %s arrived: %v", len(keys), n, subject, keys)
+			t.Fatalf("events missing: want %v, got %v", want, got)
 		}
 	}
-	return keys
+	return got
 }
 
 func TestE2EOrderConfirmedWithEventsAndStock(t *testing.T) {

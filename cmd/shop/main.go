@@ -3,6 +3,7 @@
 //	shop inventory   inventory HTTP API on :3000 and its worker on task queue "inventory"
 //	shop orders      order HTTP API on :3002 and its worker on task queue "orders"
 //	shop payments    the payment sandbox on :3004
+//	shop ctl ...     operator commands against the order service's admin API
 //
 // Configuration comes from environment variables (see the README's table); flags only choose which
 // parts of a service run in this process.
@@ -28,6 +29,7 @@ commands:
   inventory   run the inventory service (HTTP API and worker)
   orders      run the order service (HTTP API and worker)
   payments    run the payment sandbox (a stand-in payment provider on :3004)
+  ctl         operator commands: parked orders, show, retry, compensate, cancel
 
 Run "shop <command> -h" for the flags of a command.
 `
@@ -48,6 +50,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("no command given")
 	}
 	cmd, args := args[0], args[1:]
+	if cmd == "ctl" {
+		return runCtl(ctx, args, stdout, stderr)
+	}
 
 	cfg, err := config.Load()
 	if err != nil {
