@@ -21,6 +21,9 @@ trap 'exit 130' INT TERM
 
 STACK_STARTED_FILE=$started scripts/stack.sh up
 
+# The operator API needs a token; a local run gets a fixed one unless you bring your own.
+export ADMIN_TOKEN=${ADMIN_TOKEN:-local-admin-token}
+
 cat <<URLS
 
   Inventory API      http://127.0.0.1:3000/api/v1/inventory
@@ -30,6 +33,7 @@ cat <<URLS
   Orders Swagger     http://127.0.0.1:3002/api/docs
   Orders health      http://127.0.0.1:3002/readyz   metrics http://127.0.0.1:3002/metrics
   Payment sandbox    http://127.0.0.1:3004/v1/payments/{orderId}
+  Operator API       http://127.0.0.1:3002/api/v1/admin/orders  (Bearer $ADMIN_TOKEN; or: bin/shop ctl parked)
   Temporal Web UI    http://127.0.0.1:8233
   RabbitMQ           http://127.0.0.1:15672  (guest / guest)
   MongoDB protocol   mongodb://127.0.0.1:27017/  (FerretDB)
