@@ -19,7 +19,7 @@ import (
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 6, "the recorded histories are missing")
+	require.GreaterOrEqual(t, len(files), 10, "the recorded histories are missing")
 	logger := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
