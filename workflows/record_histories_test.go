@@ -81,7 +81,11 @@ func TestRecordHistories(t *testing.T) {
 		{name: "workflow-cancelled", shop: &fakeShop{}, steer: func(id string) { require.NoError(t, c.CancelWorkflow(ctx, id, "")) }},
 		// Parking (NEEDS_ATTENTION) came with the version change "parking"; these paths start at v2.
 		{name: "parked-then-retried", shop: &fakeShop{failures: map[string]int{activities.CapturePaymentName: 3}}, policy: parkFast,
-			steer: func(id string) { operator(workflows.ActionRetry)(id); awaitStatus(id, domain.StatusConfirmed); fulfil(id) }},
+			steer: func(id string) {
+				operator(workflows.ActionRetry)(id)
+				awaitStatus(id, domain.StatusConfirmed)
+				fulfil(id)
+			}},
 		{name: "parked-then-compensated", shop: &fakeShop{failures: map[string]int{activities.CommitStockName: 1000}}, policy: parkFast,
 			steer: operator(workflows.ActionCompensate)},
 		{name: "parked-then-cancelled", shop: &fakeShop{failures: map[string]int{activities.AuthorizePaymentName: 1000}}, policy: parkFast,
