@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/order-saga/shop/domain"
 )
@@ -45,12 +46,17 @@ type ProductData struct {
 	Price             string `json:"price"`
 	Currency          string `json:"currency"`
 	LowStockThreshold int64  `json:"lowStockThreshold"`
+	// CreatedAt and UpdatedAt let a read model order the product's versions: a later UpdatedAt wins.
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
-func productData(p domain.Product) ProductData {
+// NewProductData is the data of a product's events (and what a read model keeps of it).
+func NewProductData(p domain.Product) ProductData {
 	return ProductData{
 		ProductCode: p.Code, Name: p.Name, Description: p.Description,
 		Price: p.Price.String(), Currency: p.Price.Currency, LowStockThreshold: p.LowStockThreshold,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 }
 

@@ -72,7 +72,7 @@ func (s *Service) CreateProduct(ctx context.Context, np NewProduct) (ProductView
 	}
 	s.publish(ctx, domain.Event{
 		ID: "product-created/" + p.Code, Type: domain.EventProductCreated, OccurredAt: now,
-		Source: Source, Subject: p.Code, Data: productData(p),
+		Source: Source, Subject: p.Code, Data: NewProductData(p),
 	})
 	view := ProductView{Product: p}
 	if np.Quantity > 0 {
@@ -166,7 +166,7 @@ func (s *Service) UpdateProduct(ctx context.Context, code string, patch ProductP
 	}
 	s.publish(ctx, domain.Event{
 		ID: fmt.Sprintf("product-updated/%s/%d", p.Code, p.UpdatedAt.UnixNano()), Type: domain.EventProductUpdated,
-		OccurredAt: p.UpdatedAt, Source: Source, Subject: p.Code, Data: productData(p),
+		OccurredAt: p.UpdatedAt, Source: Source, Subject: p.Code, Data: NewProductData(p),
 	})
 	return s.GetProduct(ctx, code)
 }

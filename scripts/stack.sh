@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local stack: real Temporal, MongoDB-protocol (FerretDB) and RabbitMQ servers, started without
+# The local stack: real Temporal, MongoDB-protocol (FerretDB), RabbitMQ and Elasticsearch servers, started without
 # Docker. Each component is left alone when its address already answers (yours, or one this script
 # started earlier); what this script starts it records in .data/run/<name>.pid and stops by that pid.
 #
@@ -7,7 +7,7 @@
 #   scripts/stack.sh down [component...]   stop what this checkout started (by pid)
 #   scripts/stack.sh status                say what answers where
 #
-# Components: temporal, mongo, rabbitmq. Set STACK_STARTED_FILE to have `up` append the names of the
+# Components: temporal, mongo, rabbitmq, elasticsearch. Set STACK_STARTED_FILE to have `up` append the names of the
 # components it actually started (make run uses it to stop exactly those on Ctrl-C).
 set -euo pipefail
 
@@ -16,7 +16,7 @@ DATA=${STACK_DATA_DIR:-$ROOT/.data}
 BIN=$ROOT/bin
 RUN=$DATA/run
 LOGS=$DATA/logs
-ALL=(temporal mongo rabbitmq)
+ALL=(temporal mongo rabbitmq elasticsearch)
 
 # Addresses, from the same variables the services read.
 TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:7233}
@@ -24,6 +24,13 @@ TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
 MONGO_URI=${MONGO_URI:-mongodb://127.0.0.1:27017/}
 RABBITMQ_URL=${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}
 RABBITMQ_MANAGEMENT_PORT=${RABBITMQ_MANAGEMENT_PORT:-15672}
+ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-http://127.0.0.1:9200}
+# The integ-test zip is the plain Elasticsearch server without bundled JDK or optional modules; 8.19 runs
+# on the machine's Java 17 and matches the v8 Go client.
+ELASTICSEARCH_VERSION=${ELASTICSEARCH_VERSION:-8.19.21}
+ES_HOME=$BIN/elasticsearch-$ELASTICSEARCH_VERSION
+# Elasticsearch refuses to run as root; as root the stack runs it as this system user.
+ES_USER=${ES_USER:-shop-es}
 
 say() { printf 'stack: %s\n' "$*" >&2; }
 die() { printf 'stack: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -210,6 +217,82 @@ up_rabbitmq() {
 	say "rabbitmq: healthy"
 }
 
+# ---- Elasticsearch: the integ-test zip from Maven Central, run with the machine's JDK ----------------
+
+es_java_home() { # the JDK Elasticsearch runs on: JAVA_HOME, else the `java` on PATH
+	if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+		echo "$JAVA_HOME"
+		return
+	fi
+	local java
+	java=$(command -v java) || return 1
+	java=$(readlink -f "$java")
+	echo "${java%/bin/java}"
+}
+
+ensure_elasticsearch_installed() {
+	[ -x "$ES_HOME/bin/elasticsearch" ] && return
+	command -v mvn >/dev/null || die "elasticsearch: mvn is needed to fetch Elasticsearch from Maven Central"
+	local log=$LOGS/elasticsearch-install.log dl=$BIN/.es-download
+	mkdir -p "$LOGS" "$dl"
+	say "elasticsearch: fetching $ELASTICSEARCH_VERSION from Maven Central (mvn), log $log"
+	mvn -B -q dependency:copy \
+		-Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ELASTICSEARCH_VERSION:zip" \
+		-DoutputDirectory="$dl" >"$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "elasticsearch: mvn could not fetch it; see $log"; }
+	command -v unzip >/dev/null || python3 -c 'import zipfile' ||
+		die "elasticsearch: neither unzip nor python3 is there to unpack the zip"
+	if command -v unzip >/dev/null; then
+		unzip -q -o "$dl/elasticsearch-$ELASTICSEARCH_VERSION.zip" -d "$BIN" >>"$log" 2>&1
+	else
+		python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+			"$dl/elasticsearch-$ELASTICSEARCH_VERSION.zip" "$BIN" >>"$log" 2>&1
+		chmod +x "$ES_HOME"/bin/*
+	fi
+	rm -rf "$dl"
+	[ -x "$ES_HOME/bin/elasticsearch" ] || die "elasticsearch: unpacking failed; see $log"
+}
+
+es_healthy() {
+	curl -fsS -m 2 "$ELASTICSEARCH_URL/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1
+}
+
+up_elasticsearch() {
+	read -r host port < <(hostport "$ELASTICSEARCH_URL" 9200)
+	if answers "$host" "$port"; then
+		say "elasticsearch: $ELASTICSEARCH_URL answers, using it"
+		return
+	fi
+	is_local "$host" || die "elasticsearch: ELASTICSEARCH_URL=$ELASTICSEARCH_URL does not answer"
+	local java_home
+	java_home=$(es_java_home) || die "elasticsearch: no JDK found (set JAVA_HOME or put java on PATH)"
+	ensure_elasticsearch_installed
+	local log=$LOGS/elasticsearch.log dir=$DATA/elasticsearch
+	mkdir -p "$dir/data" "$dir/logs" "$RUN"
+	local runas=()
+	if [ "$(id -u)" = 0 ]; then
+		id "$ES_USER" >/dev/null 2>&1 ||
+			useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER" ||
+			die "elasticsearch: cannot create user $ES_USER to run it as (it refuses root)"
+		# It writes its keystore into config/ and its data and logs under .data/elasticsearch.
+		chown -R "$ES_USER" "$ES_HOME" "$dir"
+		runas=(runuser -u "$ES_USER" --)
+	fi
+	say "elasticsearch: starting $ELASTICSEARCH_VERSION on $host:$port (JDK $java_home), log $log"
+	# Single node, no security (loopback only), a small heap; the disk watermarks are off because a
+	# nearly full development disk would otherwise turn every index read-only.
+	ES_JAVA_HOME=$java_home ES_JAVA_OPTS="${ES_JAVA_OPTS:--Xms512m -Xmx512m}" \
+		launch elasticsearch "$log" "${runas[@]}" "$ES_HOME/bin/elasticsearch" \
+		-E discovery.type=single-node \
+		-E xpack.security.enabled=false \
+		-E network.host="$host" -E http.port="$port" -E transport.port=$((port + 100)) \
+		-E path.data="$dir/data" -E path.logs="$dir/logs" \
+		-E cluster.routing.allocation.disk.threshold_enabled=false \
+		-E logger.level=WARN
+	wait_for elasticsearch "$log" 180 es_healthy
+	say "elasticsearch: healthy"
+}
+
 # ---- stop ------------------------------------------------------------------------------------------
 
 stop_component() {
@@ -238,11 +321,12 @@ status() {
 		temporal) read -r host port < <(hostport "$TEMPORAL_ADDRESS" 7233) ;;
 		mongo) read -r host port < <(hostport "$MONGO_URI" 27017) ;;
 		rabbitmq) read -r host port < <(hostport "$RABBITMQ_URL" 5672) ;;
+		elasticsearch) read -r host port < <(hostport "$ELASTICSEARCH_URL" 9200) ;;
 		esac
 		local state=down owner=""
 		answers "$host" "$port" && state=up
 		pid=$(pid_of "$name") && owner=" (started here, pid $pid)"
-		printf '%-9s %-22s %s%s\n' "$name" "$host:$port" "$state" "$owner"
+		printf '%-13s %-22s %s%s\n' "$name" "$host:$port" "$state" "$owner"
 	done
 }
 
@@ -255,8 +339,8 @@ case $cmd in
 up)
 	for c in "${components[@]}"; do
 		case $c in
-		temporal | mongo | rabbitmq) "up_$c" ;;
-		*) die "unknown component '$c' (temporal, mongo, rabbitmq)" ;;
+		temporal | mongo | rabbitmq | elasticsearch) "up_$c" ;;
+		*) die "unknown component '$c' (temporal, mongo, rabbitmq, elasticsearch)" ;;
 		esac
 	done
 	;;
@@ -269,7 +353,7 @@ down)
 	;;
 status) status ;;
 *)
-	echo "usage: $0 up|down [temporal|mongo|rabbitmq...] | status" >&2
+	echo "usage: $0 up|down [temporal|mongo|rabbitmq|elasticsearch...] | status" >&2
 	exit 2
 	;;
 esac

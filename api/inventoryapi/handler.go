@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -32,13 +33,15 @@ type Service interface {
 const BasePath = "/api/v1/inventory"
 
 type handler struct {
-	svc Service
-	log *slog.Logger
+	svc    Service
+	search inventory.Searcher
+	log    *slog.Logger
 }
 
-// Mount adds the inventory routes and the API docs to r.
-func Mount(r chi.Router, svc Service, log *slog.Logger) {
-	h := handler{svc: svc, log: log}
+// Mount adds the inventory routes and the API docs to r. search answers list requests with a text or
+// a filter (Elasticsearch, or the service's own store-backed search); a plain listing reads the store.
+func Mount(r chi.Router, svc Service, search inventory.Searcher, log *slog.Logger) {
+	h := handler{svc: svc, search: search, log: log}
 	r.Route(BasePath, func(r chi.Router) {
 		r.Post("/", h.create)
 		r.Get("/", h.list)
@@ -149,17 +152,36 @@ func (h handler) get(w http.ResponseWriter, r *http.Request) {
 func (h handler) list(w http.ResponseWriter, r *http.Request) {
 	var v domain.ValidationError
 	q := r.URL.Query()
-	limit := api.PageLimit(&v, q)
-	after := api.PageCursor(&v, q)
-	text := q.Get("q")
-	if len(text) > 200 {
+	sq := inventory.SearchQuery{
+		Limit: api.PageLimit(&v, q), After: api.PageCursor(&v, q), Text: q.Get("q"),
+		MinPrice: q.Get("minPrice"), MaxPrice: q.Get("maxPrice"),
+	}
+	if len(sq.Text) > 200 {
 		v.Add("q", "must be at most 200 characters")
+	}
+	for field, value := range map[string]string{"minPrice": sq.MinPrice, "maxPrice": sq.MaxPrice} {
+		if value != "" && !plainDecimal.MatchString(value) {
+			v.Add(field, "must be a plain non-negative decimal such as 10 or 9.99")
+		}
+	}
+	switch s := q.Get("inStock"); s {
+	case "", "false":
+	case "true":
+		sq.InStock = true
+	default:
+		v.Add("inStock", "must be true or false")
 	}
 	if err := v.Err(); err != nil {
 		api.WriteError(w, r, h.log, err)
 		return
 	}
-	views, err := h.svc.ListProducts(r.Context(), inventory.ListQuery{Text: text, After: after, Limit: limit})
+	var views []inventory.ProductView
+	var err error
+	if sq.Text == "" && sq.MinPrice == "" && sq.MaxPrice == "" && !sq.InStock {
+		views, err = h.svc.ListProducts(r.Context(), inventory.ListQuery{After: sq.After, Limit: sq.Limit})
+	} else {
+		views, err = h.search.Search(r.Context(), sq)
+	}
 	if err != nil {
 		api.WriteError(w, r, h.log, err)
 		return
@@ -168,11 +190,14 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) {
 	for i, pv := range views {
 		out[i] = toJSON(pv)
 	}
-	if len(views) == limit {
+	if len(views) == sq.Limit {
 		api.SetNextPage(w, r, "cursor", api.Cursor(views[len(views)-1].Code))
 	}
 	api.WriteJSON(w, http.StatusOK, out)
 }
+
+// plainDecimal is a price bound as a client writes it: digits, optionally a point and more digits.
+var plainDecimal = regexp.MustCompile(`^[0-9]{1,13}(\.[0-9]{1,4})?$`)
 
 type patchRequest struct {
 	Name              *string     `json:"name"`

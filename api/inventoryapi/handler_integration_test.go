@@ -27,7 +27,7 @@ type client struct {
 func newServer(t *testing.T) (client, testenv.Inventory) {
 	inv := testenv.NewInventory(t)
 	r := chi.NewRouter()
-	inventoryapi.Mount(r, inv.Service, testenv.Logger())
+	inventoryapi.Mount(r, inv.Service, inv.Service, testenv.Logger())
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return client{t: t, url: srv.URL}, inv

@@ -12,6 +12,6 @@ import (
 
 func TestOpenAPISpecDocumentsEveryRoute(t *testing.T) {
 	r := chi.NewRouter()
-	inventoryapi.Mount(r, nil, testenv.Logger())
+	inventoryapi.Mount(r, nil, nil, testenv.Logger())
 	spectest.RequireSpecMatchesRoutes(t, inventoryapi.OpenAPISpec(), r, "/api/v1/")
 }

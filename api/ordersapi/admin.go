@@ -13,6 +13,7 @@ import (
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -25,8 +26,9 @@ type Operator interface {
 }
 
 // MountAdmin adds the operator routes, guarded by a bearer token. An empty token refuses every call.
-func MountAdmin(r chi.Router, sagas Sagas, op Operator, orders Orders, token string, log *slog.Logger) {
-	h := handler{sagas: sagas, orders: orders, log: log}
+// search answers the order search (Elasticsearch, or orders.StoreSearch over the store).
+func MountAdmin(r chi.Router, sagas Sagas, op Operator, store Orders, search orders.Searcher, token string, log *slog.Logger) {
+	h := handler{sagas: sagas, orders: store, search: search, log: log}
 	r.Route(AdminPath, func(r chi.Router) {
 		r.Use(bearer(token))
 		r.Get("/", h.adminList)
@@ -57,14 +59,15 @@ func bearer(token string) func(http.Handler) http.Handler {
 	}
 }
 
-// adminList lists orders by status, parked ones (NEEDS_ATTENTION) unless another status is asked.
+// adminList searches orders (q, status, customerId, productCode); with no filter at all it lists the
+// parked ones (NEEDS_ATTENTION), which is what an operator opens the list for.
 func (h handler) adminList(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("status") == "" {
-		q := r.URL.Query()
+	q := r.URL.Query()
+	if q.Get("status") == "" && q.Get("q") == "" && q.Get("customerId") == "" && q.Get("productCode") == "" {
 		q.Set("status", string(domain.StatusNeedsAttention))
 		r.URL.RawQuery = q.Encode()
 	}
-	h.list(w, r)
+	h.answerList(w, r, h.search.Search, true)
 }
 
 // decide sends an operator's decision; 409 when the order is not parked.

@@ -21,7 +21,7 @@ import (
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/domain"
-	"github.com/order-saga/shop/internal/mongodb"
+	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -39,7 +39,7 @@ type Sagas interface {
 // Orders reads the stored orders.
 type Orders interface {
 	Get(ctx context.Context, orderID string) (activities.OrderRecord, error)
-	List(ctx context.Context, q mongodb.OrderQuery) ([]activities.OrderRecord, error)
+	List(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error)
 }
 
 // Config tunes the API.
@@ -52,13 +52,14 @@ type Config struct {
 type handler struct {
 	sagas  Sagas
 	orders Orders
+	search orders.Searcher
 	cfg    Config
 	log    *slog.Logger
 }
 
 // Mount adds the order routes and the API docs to r.
-func Mount(r chi.Router, sagas Sagas, orders Orders, cfg Config, log *slog.Logger) {
-	h := handler{sagas: sagas, orders: orders, cfg: cfg, log: log}
+func Mount(r chi.Router, sagas Sagas, store Orders, cfg Config, log *slog.Logger) {
+	h := handler{sagas: sagas, orders: store, cfg: cfg, log: log}
 	r.Route(BasePath, func(r chi.Router) {
 		r.Post("/", h.place)
 		r.Get("/", h.list)
@@ -201,20 +202,40 @@ func (h handler) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h handler) list(w http.ResponseWriter, r *http.Request) {
+	h.answerList(w, r, h.orders.List, false)
+}
+
+// answerList reads the list filters (and, for operators, the search ones), runs find and answers a
+// page of orders with the next page's cursor.
+func (h handler) answerList(w http.ResponseWriter, r *http.Request,
+	find func(context.Context, orders.Query) ([]activities.OrderRecord, error), search bool,
+) {
 	var v domain.ValidationError
 	q := r.URL.Query()
-	oq := mongodb.OrderQuery{Limit: api.PageLimit(&v, q), After: api.PageCursor(&v, q), CustomerID: q.Get("customerId")}
+	oq := orders.Query{Limit: api.PageLimit(&v, q), After: api.PageCursor(&v, q), CustomerID: q.Get("customerId")}
 	if s := q.Get("status"); s != "" {
 		oq.Status = domain.OrderStatus(s)
 		if !oq.Status.Valid() {
 			v.Add("status", "must be one of PENDING, RESERVED, CONFIRMED, COMPLETED, REJECTED, FAILED, CANCELLED, NEEDS_ATTENTION, COMPENSATING")
 		}
 	}
+	if search {
+		oq.Text, oq.ProductCode = q.Get("q"), q.Get("productCode")
+		if len(oq.Text) > 200 {
+			v.Add("q", "must be at most 200 characters")
+		}
+		if len(oq.ProductCode) > 64 {
+			v.Add("productCode", "must be at most 64 characters")
+		}
+	}
+	if len(oq.CustomerID) > 128 {
+		v.Add("customerId", "must be at most 128 characters")
+	}
 	if err := v.Err(); err != nil {
 		api.WriteError(w, r, h.log, err)
 		return
 	}
-	recs, err := h.orders.List(r.Context(), oq)
+	recs, err := find(r.Context(), oq)
 	if err != nil {
 		api.WriteError(w, r, h.log, err)
 		return

@@ -14,6 +14,6 @@ import (
 func TestOpenAPISpecDocumentsEveryRoute(t *testing.T) {
 	r := chi.NewRouter()
 	ordersapi.Mount(r, nil, nil, ordersapi.Config{DecisionWait: time.Second, Now: time.Now}, testenv.Logger())
-	ordersapi.MountAdmin(r, nil, nil, nil, "token", testenv.Logger())
+	ordersapi.MountAdmin(r, nil, nil, nil, nil, "token", testenv.Logger())
 	spectest.RequireSpecMatchesRoutes(t, ordersapi.OpenAPISpec(), r, "/api/v1/")
 }

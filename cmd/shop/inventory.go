@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/order-saga/shop/internal/elasticsearch"
 	"log/slog"
 	"net/http"
 	"time"
@@ -37,7 +38,13 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Log
 	var handler http.Handler
 	if r.api {
 		router := newRouter("inventory", log, d.registry, d.checks()...)
-		inventoryapi.Mount(router, svc, log)
+		var search inventory.Searcher = svc
+		if d.search != nil {
+			search = fallbackSearch[inventory.SearchQuery, inventory.ProductView]{
+				primary: elasticsearch.NewProducts(d.search, elasticsearch.ProductsAlias), fallback: svc, log: log,
+			}
+		}
+		inventoryapi.Mount(router, svc, search, log)
 		handler = router
 	}
 	var w worker.Worker

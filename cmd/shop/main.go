@@ -29,6 +29,8 @@ commands:
   inventory   run the inventory service (HTTP API and worker)
   orders      run the order service (HTTP API and worker)
   payments    run the payment sandbox (a stand-in payment provider on :3004)
+  projector   keep the Elasticsearch read model (products, orders) from the events
+  reindex     rebuild the Elasticsearch indices from MongoDB (alias swap, no downtime)
   ctl         operator commands: parked orders, show, retry, compensate, cancel
 
 Run "shop <command> -h" for the flags of a command.
@@ -76,6 +78,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runOrders(ctx, cfg, roles, log)
 	case "payments":
 		return runPayments(ctx, cfg, logging.New(stdout, cmd, cfg.LogLevel))
+	case "projector":
+		return runProjector(ctx, cfg, logging.New(stdout, cmd, cfg.LogLevel))
+	case "reindex":
+		return runReindex(ctx, cfg, args, stdout, logging.New(stderr, cmd, cfg.LogLevel))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

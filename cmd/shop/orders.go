@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"github.com/order-saga/shop/internal/elasticsearch"
+	"github.com/order-saga/shop/orders"
 	"log/slog"
 	"net/http"
 	"time"
@@ -35,7 +37,13 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger
 		sagas := temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue,
 			Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, ParkDeadline: cfg.ParkDeadline}}
 		ordersapi.Mount(router, sagas, store, ordersapi.Config{DecisionWait: cfg.OrderDecisionWait, Now: time.Now}, log)
-		ordersapi.MountAdmin(router, sagas, sagas, store, cfg.AdminToken, log)
+		var search orders.Searcher = orders.StoreSearch{Store: store}
+		if d.search != nil {
+			search = fallbackSearch[orders.Query, activities.OrderRecord]{
+				primary: elasticsearch.NewOrders(d.search, elasticsearch.OrdersAlias), fallback: search, log: log,
+			}
+		}
+		ordersapi.MountAdmin(router, sagas, sagas, store, search, cfg.AdminToken, log)
 		handler = router
 	}
 	var w worker.Worker

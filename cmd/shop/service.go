@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	es8 "github.com/elastic/go-elasticsearch/v8"
 	"log/slog"
 	"net/http"
 	"time"
@@ -35,6 +36,7 @@ type deps struct {
 	temporal  client.Client
 	publisher *rabbitmq.Publisher
 	registry  *prometheus.Registry
+	search    *es8.Client // nil without ELASTICSEARCH_URL
 }
 
 // connect opens every dependency, waiting up to cfg.StartupTimeout for them to answer.
@@ -53,6 +55,10 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, e
 		return nil, err
 	}
 	if d.publisher, err = rabbitmq.NewPublisher(ctx, cfg.RabbitMQURL, cfg.EventsExchange, log); err != nil {
+		d.close(log)
+		return nil, err
+	}
+	if d.search, err = searchClient(cfg, log); err != nil {
 		d.close(log)
 		return nil, err
 	}

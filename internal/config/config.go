@@ -46,6 +46,13 @@ type Config struct {
 	RabbitMQURL    string `env:"RABBITMQ_URL" envDefault:"amqp://guest:guest@127.0.0.1:5672/"`
 	EventsExchange string `env:"EVENTS_EXCHANGE" envDefault:"ecommerce.events"`
 
+	// ElasticsearchURL is the search read model and the log store; empty means none: searches answer
+	// from MongoDB and logs go to stdout only.
+	ElasticsearchURL string `env:"ELASTICSEARCH_URL"`
+	// ProjectorAddr serves the projector's /healthz, /readyz and /metrics.
+	ProjectorAddr     string `env:"PROJECTOR_ADDR" envDefault:":3006"`
+	ProjectorPrefetch int    `env:"PROJECTOR_PREFETCH" envDefault:"64"`
+
 	LogLevel        slog.Level    `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// StartupTimeout bounds how long a service waits for its dependencies before giving up, so that

@@ -10,7 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/order-saga/shop/activities"
-	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 )
 
 // Orders stores the order service's copy of each order (collection orders, _id the order id), as the
@@ -59,16 +59,9 @@ func (s *Orders) Get(ctx context.Context, orderID string) (activities.OrderRecor
 	return findByID[activities.OrderRecord](ctx, s.coll, orderID, "order "+orderID)
 }
 
-// OrderQuery selects a page of orders, newest id first after the cursor.
-type OrderQuery struct {
-	Status     domain.OrderStatus
-	CustomerID string
-	After      string // order id the previous page ended with
-	Limit      int
-}
-
-// List returns a page of orders ordered by id.
-func (s *Orders) List(ctx context.Context, q OrderQuery) ([]activities.OrderRecord, error) {
+// List returns a page of orders ordered by id, filtered by status and customer; the text and product
+// conditions of q are orders.StoreSearch's to apply.
+func (s *Orders) List(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error) {
 	filter := bson.D{}
 	if q.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: string(q.Status)})
@@ -90,4 +83,7 @@ func (s *Orders) List(ctx context.Context, q OrderQuery) ([]activities.OrderReco
 	return out, nil
 }
 
-var _ activities.OrderStore = (*Orders)(nil)
+var (
+	_ activities.OrderStore = (*Orders)(nil)
+	_ orders.Lister         = (*Orders)(nil)
+)

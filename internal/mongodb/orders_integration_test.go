@@ -12,6 +12,7 @@ import (
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/testenv"
+	"github.com/order-saga/shop/orders"
 )
 
 func TestOrderStoreNeverMovesBackwards(t *testing.T) {
@@ -35,13 +36,13 @@ func TestOrderStoreNeverMovesBackwards(t *testing.T) {
 	require.NoError(t, s.Save(ctx, activities.OrderRecord{OrderID: "o2", CustomerID: "c2", Status: domain.StatusReserved, Seq: 2}))
 	require.NoError(t, s.Save(ctx, activities.OrderRecord{OrderID: "o3", CustomerID: "c1", Status: domain.StatusRejected, Seq: 2}))
 
-	page, err := s.List(ctx, mongodb.OrderQuery{Status: domain.StatusReserved, Limit: 10})
+	page, err := s.List(ctx, orders.Query{Status: domain.StatusReserved, Limit: 10})
 	require.NoError(t, err)
 	require.Len(t, page, 2)
-	page, err = s.List(ctx, mongodb.OrderQuery{CustomerID: "c1", Limit: 1})
+	page, err = s.List(ctx, orders.Query{CustomerID: "c1", Limit: 1})
 	require.NoError(t, err)
 	require.Equal(t, "o1", page[0].OrderID)
-	page, err = s.List(ctx, mongodb.OrderQuery{CustomerID: "c1", After: "o1", Limit: 1})
+	page, err = s.List(ctx, orders.Query{CustomerID: "c1", After: "o1", Limit: 1})
 	require.NoError(t, err)
 	require.Equal(t, "o3", page[0].OrderID)
 

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	es8 "github.com/elastic/go-elasticsearch/v8"
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/order-saga/shop/api"
+	"github.com/order-saga/shop/internal/config"
+	"github.com/order-saga/shop/internal/elasticsearch"
+	"github.com/order-saga/shop/internal/mongodb"
+	"github.com/order-saga/shop/internal/rabbitmq"
+	"github.com/order-saga/shop/projector"
+)
+
+// searchClient returns the Elasticsearch client, or nil when ELASTICSEARCH_URL is empty. It does not
+// wait for the server: searches fall back to MongoDB while it is away.
+func searchClient(cfg config.Config, log *slog.Logger) (*es8.Client, error) {
+	if cfg.ElasticsearchURL == "" {
+		log.Info("ELASTICSEARCH_URL is empty: searches answer from MongoDB")
+		return nil, nil
+	}
+	c, err := es8.NewClient(es8.Config{Addresses: []string{cfg.ElasticsearchURL}, MaxRetries: 1})
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch %s: %w", cfg.ElasticsearchURL, err)
+	}
+	return c, nil
+}
+
+// fallbackSearch asks the read model first and the store when the read model fails (Elasticsearch
+// down, or its index not built yet): both keep the same contract, so a client sees the same answer,
+// only slower.
+type fallbackSearch[Q, R any] struct {
+	primary, fallback interface {
+		Search(context.Context, Q) ([]R, error)
+	}
+	log *slog.Logger
+}
+
+func (f fallbackSearch[Q, R]) Search(ctx context.Context, q Q) ([]R, error) {
+	out, err := f.primary.Search(ctx, q)
+	if err == nil {
+		return out, nil
+	}
+	f.log.WarnContext(ctx, "search index unavailable; answering from MongoDB", "error", err)
+	return f.fallback.Search(ctx, q)
+}
+
+// runProjector consumes the events into the Elasticsearch read model until ctx ends.
+func runProjector(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.ElasticsearchURL == "" {
+		return errors.New("the projector needs ELASTICSEARCH_URL")
+	}
+	es, err := searchClient(cfg, log)
+	if err != nil {
+		return err
+	}
+	rm := struct {
+		*elasticsearch.Products
+		*elasticsearch.Orders
+	}{elasticsearch.NewProducts(es, elasticsearch.ProductsAlias), elasticsearch.NewOrders(es, elasticsearch.OrdersAlias)}
+
+	reg := newRegistry()
+	router := newRouter("projector", log, reg, api.Check{Name: "elasticsearch", Ping: func(ctx context.Context) error {
+		return elasticsearch.Ping(ctx, es)
+	}})
+	srv := &http.Server{Addr: cfg.ProjectorAddr, Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http", "addr", cfg.ProjectorAddr, "error", err)
+		}
+	}()
+	defer srv.Close()
+
+	// The indices must exist before the first event; Elasticsearch may still be starting.
+	for {
+		err := errors.Join(rm.Products.Ensure(ctx), rm.Orders.Ensure(ctx))
+		if err == nil {
+			break
+		}
+		log.Warn("waiting for elasticsearch", "error", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(2 * time.Second):
+		}
+	}
+	sub := rabbitmq.Subscription{Exchange: cfg.EventsExchange, Queue: projector.Queue, Bindings: projector.Bindings, Prefetch: cfg.ProjectorPrefetch}
+	return rabbitmq.Consume(ctx, cfg.RabbitMQURL, sub, projectorHandler(rm), log)
+}
+
+// projectorHandler applies a delivery; a request Elasticsearch refuses for good is dead-lettered
+// rather than tried forever.
+func projectorHandler(rm projector.ReadModel) rabbitmq.Handler {
+	return func(ctx context.Context, d amqp.Delivery) error {
+		err := projector.Apply(ctx, rm, d.Body)
+		if err != nil && elasticsearch.Permanent(err) {
+			return fmt.Errorf("%w: %w", err, rabbitmq.ErrReject)
+		}
+		return err
+	}
+}
+
+// runReindex rebuilds the read model's indices from MongoDB.
+func runReindex(ctx context.Context, cfg config.Config, args []string, stdout io.Writer, log *slog.Logger) error {
+	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	which := fs.Args()
+	if len(which) == 0 {
+		which = []string{"products", "orders"}
+	}
+	for _, w := range which {
+		if w != "products" && w != "orders" {
+			return fmt.Errorf("reindex: unknown index %q (products, orders)", w)
+		}
+	}
+	if cfg.ElasticsearchURL == "" {
+		return errors.New("reindex needs ELASTICSEARCH_URL")
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Hour)
+	defer cancel()
+	es, err := elasticsearch.Connect(ctx, cfg.ElasticsearchURL)
+	if err != nil {
+		return err
+	}
+	client, err := mongodb.Connect(ctx, cfg.MongoURI)
+	if err != nil {
+		return err
+	}
+	defer client.Disconnect(context.Background())
+
+	if slices.Contains(which, "products") {
+		db := client.Database(cfg.InventoryDB)
+		ledger, err := mongodb.NewLedger(ctx, db, newRegistry())
+		if err != nil {
+			return fmt.Errorf("inventory store: %w", err)
+		}
+		n, err := elasticsearch.NewProducts(es, elasticsearch.ProductsAlias).Rebuild(ctx, mongodb.NewCatalog(db), ledger)
+		if err != nil {
+			return fmt.Errorf("reindex products: %w", err)
+		}
+		fmt.Fprintf(stdout, "products: %d documents\n", n)
+	}
+	if slices.Contains(which, "orders") {
+		n, err := elasticsearch.NewOrders(es, elasticsearch.OrdersAlias).Rebuild(ctx, mongodb.NewOrders(client.Database(cfg.OrdersDB)))
+		if err != nil {
+			return fmt.Errorf("reindex orders: %w", err)
+		}
+		fmt.Fprintf(stdout, "orders: %d documents\n", n)
+	}
+	log.Info("reindex done", "indices", which)
+	return nil
+}

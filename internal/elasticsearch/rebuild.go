@@ -1,0 +1,112 @@
+package elasticsearch
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/inventory"
+	"github.com/order-saga/shop/orders"
+)
+
+// Catalog and Ledger are what rebuilding the products index reads from the inventory's store.
+type Catalog interface {
+	List(ctx context.Context, q inventory.ListQuery) ([]domain.Product, error)
+}
+
+// Ledger gives a product's newest ledger entry.
+type Ledger interface {
+	Head(ctx context.Context, code string) (domain.Movement, error)
+}
+
+// Rebuilds run without downtime: a new index is filled from the store while searches and the
+// projector keep using the old one through the alias; the alias then moves to the new index in one
+// atomic step, and a second pass over the store writes what changed meanwhile (the versions make
+// that pass a no-op for documents already as new). The old index is deleted.
+
+// Rebuild fills a new products index from the store and swaps the alias to it. It returns the count.
+func (p *Products) Rebuild(ctx context.Context, cat Catalog, led Ledger) (int, error) {
+	name, err := p.x.create(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := p.load(ctx, name, cat, led)
+	if err != nil {
+		return n, fmt.Errorf("rebuild %s: %w", name, err)
+	}
+	if err := p.x.swap(ctx, name); err != nil {
+		return n, err
+	}
+	if _, err := p.load(ctx, p.x.alias, cat, led); err != nil {
+		return n, fmt.Errorf("rebuild %s, second pass: %w", name, err)
+	}
+	return n, p.x.refresh(ctx)
+}
+
+func (p *Products) load(ctx context.Context, target string, cat Catalog, led Ledger) (int, error) {
+	n, after := 0, ""
+	for {
+		page, err := cat.List(ctx, inventory.ListQuery{After: after, Limit: inventory.MaxPageSize})
+		if err != nil {
+			return n, fmt.Errorf("list products: %w", err)
+		}
+		for _, pr := range page {
+			if err := p.applyProduct(ctx, target, inventory.NewProductData(pr)); err != nil {
+				return n, err
+			}
+			head, err := led.Head(ctx, pr.Code)
+			if err != nil {
+				return n, fmt.Errorf("stock of %s: %w", pr.Code, err)
+			}
+			if head.Seq > 0 {
+				if err := p.applyStock(ctx, target, pr.Code, head.Seq, head.Level); err != nil {
+					return n, err
+				}
+			}
+			n++
+		}
+		if len(page) < inventory.MaxPageSize {
+			return n, nil
+		}
+		after = page[len(page)-1].Code
+	}
+}
+
+// Rebuild fills a new orders index from the order store and swaps the alias to it.
+func (o *Orders) Rebuild(ctx context.Context, store orders.Lister) (int, error) {
+	name, err := o.x.create(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := o.load(ctx, name, store)
+	if err != nil {
+		return n, fmt.Errorf("rebuild %s: %w", name, err)
+	}
+	if err := o.x.swap(ctx, name); err != nil {
+		return n, err
+	}
+	if _, err := o.load(ctx, o.x.alias, store); err != nil {
+		return n, fmt.Errorf("rebuild %s, second pass: %w", name, err)
+	}
+	return n, o.x.refresh(ctx)
+}
+
+func (o *Orders) load(ctx context.Context, target string, store orders.Lister) (int, error) {
+	n, after := 0, ""
+	for {
+		page, err := store.List(ctx, orders.Query{After: after, Limit: orders.MaxPageSize})
+		if err != nil {
+			return n, fmt.Errorf("list orders: %w", err)
+		}
+		for _, r := range page {
+			if err := o.put(ctx, target, r); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if len(page) < orders.MaxPageSize {
+			return n, nil
+		}
+		after = page[len(page)-1].OrderID
+	}
+}
