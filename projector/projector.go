@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	amqp "github.com/rabbitmq/amqp091-go"
 	"strings"
 
 	"github.com/order-saga/shop/activities"
@@ -83,4 +84,16 @@ func decode(e envelope, into any) error {
 		return fmt.Errorf("event %s (%s): data: %v: %w", e.ID, e.Type, err, rabbitmq.ErrReject)
 	}
 	return nil
+}
+
+// Handler is the projector's message handler: Apply, with errors of the read model that permanent
+// says will never pass (a document Elasticsearch refuses, say) dead-lettered rather than retried.
+func Handler(rm ReadModel, permanent func(error) bool) rabbitmq.Handler {
+	return func(ctx context.Context, d amqp.Delivery) error {
+		err := Apply(ctx, rm, d.Body)
+		if err != nil && permanent(err) {
+			return fmt.Errorf("%w: %w", err, rabbitmq.ErrReject)
+		}
+		return err
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	es8 "github.com/elastic/go-elasticsearch/v8"
-	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/internal/config"
@@ -95,19 +94,7 @@ func runProjector(ctx context.Context, cfg config.Config, log *slog.Logger) erro
 		}
 	}
 	sub := rabbitmq.Subscription{Exchange: cfg.EventsExchange, Queue: projector.Queue, Bindings: projector.Bindings, Prefetch: cfg.ProjectorPrefetch}
-	return rabbitmq.Consume(ctx, cfg.RabbitMQURL, sub, projectorHandler(rm), log)
-}
-
-// projectorHandler applies a delivery; a request Elasticsearch refuses for good is dead-lettered
-// rather than tried forever.
-func projectorHandler(rm projector.ReadModel) rabbitmq.Handler {
-	return func(ctx context.Context, d amqp.Delivery) error {
-		err := projector.Apply(ctx, rm, d.Body)
-		if err != nil && elasticsearch.Permanent(err) {
-			return fmt.Errorf("%w: %w", err, rabbitmq.ErrReject)
-		}
-		return err
-	}
+	return rabbitmq.Consume(ctx, cfg.RabbitMQURL, sub, projector.Handler(rm, elasticsearch.Permanent), log)
 }
 
 // runReindex rebuilds the read model's indices from MongoDB.
