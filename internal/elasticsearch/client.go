@@ -180,9 +180,12 @@ func (x index) swap(ctx context.Context, name string) error {
 	return nil
 }
 
-// refresh makes what was written searchable now (tests and the rebuild use it).
-func (x index) refresh(ctx context.Context) error {
-	_, err := do(ctx, x.c, esapi.IndicesRefreshRequest{Index: []string{x.alias}}, nil)
+// refresh makes what was written to target (the alias when empty) searchable now.
+func (x index) refresh(ctx context.Context, target ...string) error {
+	if len(target) == 0 {
+		target = []string{x.alias}
+	}
+	_, err := do(ctx, x.c, esapi.IndicesRefreshRequest{Index: target}, nil)
 	return err
 }
 

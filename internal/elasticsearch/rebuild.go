@@ -34,6 +34,9 @@ func (p *Products) Rebuild(ctx context.Context, cat Catalog, led Ledger) (int, e
 	if err != nil {
 		return n, fmt.Errorf("rebuild %s: %w", name, err)
 	}
+	if err := p.x.refresh(ctx, name); err != nil { // searchable from the moment the alias points at it
+		return n, err
+	}
 	if err := p.x.swap(ctx, name); err != nil {
 		return n, err
 	}
@@ -81,6 +84,9 @@ func (o *Orders) Rebuild(ctx context.Context, store orders.Lister) (int, error) 
 	n, err := o.load(ctx, name, store)
 	if err != nil {
 		return n, fmt.Errorf("rebuild %s: %w", name, err)
+	}
+	if err := o.x.refresh(ctx, name); err != nil {
+		return n, err
 	}
 	if err := o.x.swap(ctx, name); err != nil {
 		return n, err

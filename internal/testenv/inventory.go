@@ -17,6 +17,7 @@ import (
 // exchange of the test's own.
 type Inventory struct {
 	Service      *inventory.Service
+	Catalog      *mongodb.Catalog
 	Ledger       *mongodb.Ledger
 	Reservations *mongodb.Reservations
 	Exchange     string
@@ -38,8 +39,9 @@ func NewInventory(t testing.TB) Inventory {
 	}
 	t.Cleanup(func() { _ = pub.Close() })
 	res := mongodb.NewReservations(db)
-	svc := inventory.NewService(mongodb.NewCatalog(db), ledger, res, rabbitmq.Events{Publisher: pub}, time.Now, Logger())
-	return Inventory{Service: svc, Ledger: ledger, Reservations: res, Exchange: exchange}
+	catalog := mongodb.NewCatalog(db)
+	svc := inventory.NewService(catalog, ledger, res, rabbitmq.Events{Publisher: pub}, time.Now, Logger())
+	return Inventory{Service: svc, Catalog: catalog, Ledger: ledger, Reservations: res, Exchange: exchange}
 }
 
 // Product creates a product in USD with qty in stock.
