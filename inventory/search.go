@@ -68,8 +68,12 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) ([]ProductView, err
 // MatchesText reports whether every word of text matches the fields, the way the Elasticsearch
 // query does: a word matches a field's word when it is its prefix or within Elasticsearch's "AUTO"
 // edit distance (0 for up to 2 letters, 1 for up to 5, else 2; a swap of neighbours counts 1), and
-// it also matches when it is part of the product code (fields[0]). Empty text matches everything.
+// it also matches when it is part of the product code (fields[0]). Empty text matches everything;
+// text without a single word (".*", say) matches nothing: it is text, not a pattern.
 func MatchesText(text string, fields ...string) bool {
+	if NoWords(text) {
+		return false
+	}
 	var words []string
 	for _, f := range fields {
 		words = append(words, Words(f)...)
@@ -93,6 +97,11 @@ func matchesAnyWord(t string, words []string) bool {
 		}
 	}
 	return false
+}
+
+// NoWords reports whether text is not blank but holds no word to search for.
+func NoWords(text string) bool {
+	return strings.TrimSpace(text) != "" && len(Words(text)) == 0
 }
 
 // Words splits s the way Elasticsearch's standard analyzer roughly does: lower-cased runs of letters

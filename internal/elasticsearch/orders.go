@@ -108,7 +108,9 @@ func (o *Orders) Search(ctx context.Context, q orders.Query) ([]activities.Order
 	}
 	for _, w := range strings.Fields(q.Text) {
 		should := []any{term("orderId", w), term("customerId", w), term("productCodes", w)}
-		should = append(should, map[string]any{"bool": map[string]any{"must": textClauses(splitWords(w), []string{"reason"}, "")}})
+		if words := splitWords(w); len(words) > 0 { // ".*" has no word: it can only be an id
+			should = append(should, map[string]any{"bool": map[string]any{"must": textClauses(words, []string{"reason"}, "")}})
+		}
 		must = append(must, map[string]any{"bool": map[string]any{"should": should, "minimum_should_match": 1}})
 	}
 	body := map[string]any{

@@ -158,6 +158,9 @@ func priceUnits(decimal string, roundUp bool) (int64, bool) {
 
 // Search answers a catalogue search from the index; same contract as inventory.Service.Search.
 func (p *Products) Search(ctx context.Context, q inventory.SearchQuery) ([]inventory.ProductView, error) {
+	if inventory.NoWords(q.Text) {
+		return []inventory.ProductView{}, nil
+	}
 	filter := []any{map[string]any{"range": map[string]any{"productVersion": map[string]any{"gt": 0}}}}
 	if q.MinPrice != "" || q.MaxPrice != "" {
 		r := map[string]any{}

@@ -69,6 +69,7 @@ func Run(t *testing.T, newFixture func(t *testing.T) Fixture) {
 		{"the code", inventory.SearchQuery{Text: "srch-keyb-2"}, []string{"SRCH-KEYB-2"}},
 		{"part of the code", inventory.SearchQuery{Text: "MOUSE-1"}, []string{"SRCH-MOUSE-1"}},
 		{"no match", inventory.SearchQuery{Text: "zebra"}, []string{}},
+		{"text is not a pattern", inventory.SearchQuery{Text: ".*"}, []string{}},
 		{"in stock only", inventory.SearchQuery{Text: "keyboard", InStock: true}, []string{"SRCH-KEYB-1"}},
 		{"from a price", inventory.SearchQuery{MinPrice: "19.99"}, []string{"SRCH-KEYB-1", "SRCH-KEYB-2", "SRCH-MOUSE-1"}},
 		{"up to a price", inventory.SearchQuery{MaxPrice: "19.99"}, []string{"SRCH-CABLE-1", "SRCH-MOUSE-1"}},

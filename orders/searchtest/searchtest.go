@@ -78,6 +78,7 @@ func Run(t *testing.T, newFixture func(t *testing.T) Fixture) {
 		{"text and filters together", orders.Query{Text: "LAMP-1", CustomerID: "bob"}, []string{"ord-b1"}},
 		{"every word must match", orders.Query{Text: "bob declined"}, []string{"ord-b2"}},
 		{"no match", orders.Query{Text: "zebra"}, []string{}},
+		{"text is not a pattern", orders.Query{Text: ".*"}, []string{}},
 		{"after a cursor", orders.Query{CustomerID: "bob", After: "ord-b1"}, []string{"ord-b2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
