@@ -17,9 +17,6 @@ import (
 	"github.com/order-saga/shop/inventory"
 )
 
-// Queue is the projector's durable queue; its dead letters wait in Queue+".dead".
-const Queue = "search-projector"
-
 // Bindings are the events the read model needs.
 var Bindings = []string{"inventory.product.*", "inventory.stock.*", "order.*"}
 

@@ -14,12 +14,28 @@ cleanup() {
 		scripts/stack.sh down $(cat "$started") || true
 	fi
 	rm -f "$started"
+	if [ "${procfile:-Procfile}" != Procfile ]; then rm -f "$procfile"; fi
 	exit "$code"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-STACK_STARTED_FILE=$started scripts/stack.sh up
+STACK_STARTED_FILE=$started scripts/stack.sh up temporal mongo rabbitmq
+
+# Elasticsearch (search read model, centralized logs) needs a JDK; without one the system runs on,
+# with searches answered from MongoDB and logs on stdout only.
+procfile=Procfile
+search_line="  Elasticsearch      (not running: searches answer from MongoDB, logs stay on stdout)"
+if [ -n "${ELASTICSEARCH_URL:-}" ] || command -v java >/dev/null || [ -n "${JAVA_HOME:-}" ]; then
+	STACK_STARTED_FILE=$started scripts/stack.sh up elasticsearch
+	export ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-http://127.0.0.1:9200}
+	search_line="  Elasticsearch      $ELASTICSEARCH_URL  (indices products, orders, logs-ecommerce-*)
+  Projector health   http://127.0.0.1:3006/readyz   metrics http://127.0.0.1:3006/metrics"
+else
+	echo "run: no JDK found (java on PATH or JAVA_HOME): running without Elasticsearch" >&2
+	procfile=$(mktemp)
+	grep -v '^projector:' Procfile >"$procfile"
+fi
 
 # The operator API needs a token; a local run gets a fixed one unless you bring your own.
 export ADMIN_TOKEN=${ADMIN_TOKEN:-local-admin-token}
@@ -37,10 +53,11 @@ cat <<URLS
   Temporal Web UI    http://127.0.0.1:8233
   RabbitMQ           http://127.0.0.1:15672  (guest / guest)
   MongoDB protocol   mongodb://127.0.0.1:27017/  (FerretDB)
+$search_line
 
   Ctrl-C stops everything this run started.
 
 URLS
 
 # goreman, not exec: this shell must outlive it to stop the stack afterwards.
-bin/goreman -f Procfile -set-ports=false -exit-on-error -rpc-server=false start
+bin/goreman -f "$procfile" -set-ports=false -exit-on-error -rpc-server=false start

@@ -9,6 +9,6 @@ import (
 
 // Inventory is the inventory service's worker: the stock activities on task queue queue ("inventory"), so
 // that only the inventory service touches the inventory database.
-func Inventory(c client.Client, queue string, acts *activities.Inventory) worker.Worker {
-	return New(c, queue, func(r worker.Registry) { acts.Register(r) })
+func Inventory(c client.Client, queue string, acts *activities.Inventory, opts ...Option) worker.Worker {
+	return NewWithOptions(c, queue, opts, func(r worker.Registry) { acts.Register(r) })
 }

@@ -10,8 +10,8 @@ import (
 
 // Orders is the order service's worker on task queue "orders": the saga itself, the order
 // bookkeeping (run as a local activity) and the payment activities.
-func Orders(c client.Client, queue string, orders *activities.Orders, pay *activities.Payments) worker.Worker {
-	return New(c, queue, func(r worker.Registry) {
+func Orders(c client.Client, queue string, orders *activities.Orders, pay *activities.Payments, opts ...Option) worker.Worker {
+	return NewWithOptions(c, queue, opts, func(r worker.Registry) {
 		workflows.Register(r)
 		orders.Register(r)
 		pay.Register(r)

@@ -16,9 +16,21 @@ const stopTimeout = 10 * time.Second
 // Register adds a service's workflows and activities to a worker.
 type Register func(worker.Registry)
 
+// Option changes how New, Orders and Inventory build a worker (WithLogger).
+type Option func(*worker.Options)
+
 // New returns a worker on queue with everything the registrations add. It does not start polling.
 func New(c client.Client, queue string, regs ...Register) worker.Worker {
-	w := worker.New(c, queue, worker.Options{WorkerStopTimeout: stopTimeout})
+	return NewWithOptions(c, queue, nil, regs...)
+}
+
+// NewWithOptions is New with options, such as WithLogger.
+func NewWithOptions(c client.Client, queue string, opts []Option, regs ...Register) worker.Worker {
+	o := worker.Options{WorkerStopTimeout: stopTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	w := worker.New(c, queue, o)
 	for _, reg := range regs {
 		reg(w)
 	}

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -48,7 +49,18 @@ func Decided(s domain.OrderStatus) bool {
 
 // OrderWorkflowID is the workflow id of an order's saga: readable in the Temporal UI, and one saga
 // per order.
-func OrderWorkflowID(orderID string) string { return "order-" + orderID }
+func OrderWorkflowID(orderID string) string { return orderWorkflowPrefix + orderID }
+
+// OrderIDFromWorkflowID is the inverse of OrderWorkflowID; ok is false for any other workflow id.
+func OrderIDFromWorkflowID(workflowID string) (orderID string, ok bool) {
+	orderID, ok = strings.CutPrefix(workflowID, orderWorkflowPrefix)
+	if !ok || orderID == "" {
+		return "", false
+	}
+	return orderID, true
+}
+
+const orderWorkflowPrefix = "order-"
 
 // Saga steps, as they appear in the status query and the API.
 const (

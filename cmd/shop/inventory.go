@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/order-saga/shop/internal/elasticsearch"
+	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"net/http"
 	"time"
@@ -20,8 +21,8 @@ import (
 )
 
 // runInventory runs the inventory service: its HTTP API and its worker for the stock activities.
-func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Logger) error {
-	d, err := connect(ctx, cfg, log)
+func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Logger, reg *prometheus.Registry) error {
+	d, err := connect(ctx, cfg, log, reg)
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Log
 		var search inventory.Searcher = svc
 		if d.search != nil {
 			search = fallbackSearch[inventory.SearchQuery, inventory.ProductView]{
-				primary: elasticsearch.NewProducts(d.search, elasticsearch.ProductsAlias), fallback: svc, log: log,
+				primary: elasticsearch.NewProducts(d.search, cfg.SearchIndexPrefix+elasticsearch.ProductsAlias), fallback: svc, log: log,
 			}
 		}
 		inventoryapi.Mount(router, svc, search, log)
@@ -49,7 +50,7 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Log
 	}
 	var w worker.Worker
 	if r.worker {
-		w = workers.Inventory(d.temporal, cfg.InventoryTaskQueue, &activities.Inventory{Stock: svc})
+		w = workers.Inventory(d.temporal, cfg.InventoryTaskQueue, &activities.Inventory{Stock: svc}, workers.WithLogger(log))
 	}
 	return serve(ctx, log, cfg.InventoryAddr, handler, w, cfg.ShutdownTimeout)
 }

@@ -71,15 +71,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		log := logging.New(stdout, cmd, cfg.LogLevel)
+		log, reg, closeLogs := serviceLogger(cfg, stdout, cmd)
+		defer closeLogs()
 		if cmd == "inventory" {
-			return runInventory(ctx, cfg, roles, log)
+			return runInventory(ctx, cfg, roles, log, reg)
 		}
-		return runOrders(ctx, cfg, roles, log)
-	case "payments":
-		return runPayments(ctx, cfg, logging.New(stdout, cmd, cfg.LogLevel))
-	case "projector":
-		return runProjector(ctx, cfg, logging.New(stdout, cmd, cfg.LogLevel))
+		return runOrders(ctx, cfg, roles, log, reg)
+	case "payments", "projector":
+		log, reg, closeLogs := serviceLogger(cfg, stdout, cmd)
+		defer closeLogs()
+		if cmd == "payments" {
+			return runPayments(ctx, cfg, log, reg)
+		}
+		return runProjector(ctx, cfg, log, reg)
 	case "reindex":
 		return runReindex(ctx, cfg, args, stdout, logging.New(stderr, cmd, cfg.LogLevel))
 	case "help", "-h", "--help":

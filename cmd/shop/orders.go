@@ -4,6 +4,7 @@ import (
 	"context"
 	"github.com/order-saga/shop/internal/elasticsearch"
 	"github.com/order-saga/shop/orders"
+	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"net/http"
 	"time"
@@ -23,8 +24,8 @@ import (
 
 // runOrders runs the order service: its HTTP API and its worker (the saga, the order bookkeeping and
 // the payment activities).
-func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger) error {
-	d, err := connect(ctx, cfg, log)
+func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger, reg *prometheus.Registry) error {
+	d, err := connect(ctx, cfg, log, reg)
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger
 		var search orders.Searcher = orders.StoreSearch{Store: store}
 		if d.search != nil {
 			search = fallbackSearch[orders.Query, activities.OrderRecord]{
-				primary: elasticsearch.NewOrders(d.search, elasticsearch.OrdersAlias), fallback: search, log: log,
+				primary: elasticsearch.NewOrders(d.search, cfg.SearchIndexPrefix+elasticsearch.OrdersAlias), fallback: search, log: log,
 			}
 		}
 		ordersapi.MountAdmin(router, sagas, sagas, store, search, cfg.AdminToken, log)
@@ -50,7 +51,8 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger
 	if r.worker {
 		w = workers.Orders(d.temporal, cfg.OrdersTaskQueue,
 			&activities.Orders{Store: store, Events: rabbitmq.Events{Publisher: d.publisher}},
-			&activities.Payments{Gateway: paymentsclient.New(cfg.PaymentsURL, cfg.PaymentTimeout, log)})
+			&activities.Payments{Gateway: paymentsclient.New(cfg.PaymentsURL, cfg.PaymentTimeout, log)},
+			workers.WithLogger(log))
 	}
 	return serve(ctx, log, cfg.OrdersAddr, handler, w, cfg.ShutdownTimeout)
 }

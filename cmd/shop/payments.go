@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 
 // runPayments runs the payment sandbox: a provider of its own on its own port, with its state in
 // MongoDB so that a restart loses nothing.
-func runPayments(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+func runPayments(ctx context.Context, cfg config.Config, log *slog.Logger, reg *prometheus.Registry) error {
 	cctx, cancel := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancel()
 	client, err := mongodb.Connect(cctx, cfg.MongoURI)
@@ -25,7 +26,7 @@ func runPayments(ctx context.Context, cfg config.Config, log *slog.Logger) error
 	defer func() { _ = client.Disconnect(context.Background()) }()
 
 	sandbox := payments.NewSandbox(mongodb.NewPayments(client.Database(cfg.PaymentsDB)), time.Now, log)
-	router := newRouter("payments", log, newRegistry(),
+	router := newRouter("payments", log, reg,
 		api.Check{Name: "mongodb", Ping: func(ctx context.Context) error { return mongodb.Ping(ctx, client) }})
 	paymentsapi.Mount(router, sandbox, log)
 	if err := serve(ctx, log, cfg.PaymentsAddr, router, nil, cfg.ShutdownTimeout); err != nil {

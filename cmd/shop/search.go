@@ -5,10 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	es8 "github.com/elastic/go-elasticsearch/v8"
@@ -55,7 +57,7 @@ func (f fallbackSearch[Q, R]) Search(ctx context.Context, q Q) ([]R, error) {
 }
 
 // runProjector consumes the events into the Elasticsearch read model until ctx ends.
-func runProjector(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+func runProjector(ctx context.Context, cfg config.Config, log *slog.Logger, reg *prometheus.Registry) error {
 	if cfg.ElasticsearchURL == "" {
 		return errors.New("the projector needs ELASTICSEARCH_URL")
 	}
@@ -66,12 +68,17 @@ func runProjector(ctx context.Context, cfg config.Config, log *slog.Logger) erro
 	rm := struct {
 		*elasticsearch.Products
 		*elasticsearch.Orders
-	}{elasticsearch.NewProducts(es, elasticsearch.ProductsAlias), elasticsearch.NewOrders(es, elasticsearch.OrdersAlias)}
+	}{elasticsearch.NewProducts(es, cfg.SearchIndexPrefix+elasticsearch.ProductsAlias), elasticsearch.NewOrders(es, cfg.SearchIndexPrefix+elasticsearch.OrdersAlias)}
 
-	reg := newRegistry()
-	router := newRouter("projector", log, reg, api.Check{Name: "elasticsearch", Ping: func(ctx context.Context) error {
-		return elasticsearch.Ping(ctx, es)
-	}})
+	var consuming atomic.Bool
+	router := newRouter("projector", log, reg,
+		api.Check{Name: "elasticsearch", Ping: func(ctx context.Context) error { return elasticsearch.Ping(ctx, es) }},
+		api.Check{Name: "rabbitmq", Ping: func(context.Context) error {
+			if !consuming.Load() {
+				return errors.New("not consuming from " + cfg.ProjectorQueue)
+			}
+			return nil
+		}})
 	srv := &http.Server{Addr: cfg.ProjectorAddr, Handler: router, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -93,7 +100,10 @@ func runProjector(ctx context.Context, cfg config.Config, log *slog.Logger) erro
 		case <-time.After(2 * time.Second):
 		}
 	}
-	sub := rabbitmq.Subscription{Exchange: cfg.EventsExchange, Queue: projector.Queue, Bindings: projector.Bindings, Prefetch: cfg.ProjectorPrefetch}
+	sub := rabbitmq.Subscription{
+		Exchange: cfg.EventsExchange, Queue: cfg.ProjectorQueue, Bindings: projector.Bindings,
+		Prefetch: cfg.ProjectorPrefetch, Consuming: consuming.Store,
+	}
 	return rabbitmq.Consume(ctx, cfg.RabbitMQURL, sub, projector.Handler(rm, elasticsearch.Permanent), log)
 }
 
@@ -133,14 +143,14 @@ func runReindex(ctx context.Context, cfg config.Config, args []string, stdout io
 		if err != nil {
 			return fmt.Errorf("inventory store: %w", err)
 		}
-		n, err := elasticsearch.NewProducts(es, elasticsearch.ProductsAlias).Rebuild(ctx, mongodb.NewCatalog(db), ledger)
+		n, err := elasticsearch.NewProducts(es, cfg.SearchIndexPrefix+elasticsearch.ProductsAlias).Rebuild(ctx, mongodb.NewCatalog(db), ledger)
 		if err != nil {
 			return fmt.Errorf("reindex products: %w", err)
 		}
 		fmt.Fprintf(stdout, "products: %d documents\n", n)
 	}
 	if slices.Contains(which, "orders") {
-		n, err := elasticsearch.NewOrders(es, elasticsearch.OrdersAlias).Rebuild(ctx, mongodb.NewOrders(client.Database(cfg.OrdersDB)))
+		n, err := elasticsearch.NewOrders(es, cfg.SearchIndexPrefix+elasticsearch.OrdersAlias).Rebuild(ctx, mongodb.NewOrders(client.Database(cfg.OrdersDB)))
 		if err != nil {
 			return fmt.Errorf("reindex orders: %w", err)
 		}

@@ -40,11 +40,11 @@ type deps struct {
 }
 
 // connect opens every dependency, waiting up to cfg.StartupTimeout for them to answer.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, error) {
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, reg *prometheus.Registry) (*deps, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancel()
 
-	d := &deps{registry: newRegistry()}
+	d := &deps{registry: reg}
 
 	var err error
 	if d.mongo, err = mongodb.Connect(ctx, cfg.MongoURI); err != nil {

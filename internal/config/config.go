@@ -49,6 +49,11 @@ type Config struct {
 	// ElasticsearchURL is the search read model and the log store; empty means none: searches answer
 	// from MongoDB and logs go to stdout only.
 	ElasticsearchURL string `env:"ELASTICSEARCH_URL"`
+	// SearchIndexPrefix goes before the read model's aliases ("products", "orders"): tests give each
+	// run indices of its own.
+	SearchIndexPrefix string `env:"SEARCH_INDEX_PREFIX"`
+	// ProjectorQueue is the projector's durable queue; its dead letters go to <queue>.dead.
+	ProjectorQueue string `env:"PROJECTOR_QUEUE" envDefault:"search-projector"`
 	// ProjectorAddr serves the projector's /healthz, /readyz and /metrics.
 	ProjectorAddr     string `env:"PROJECTOR_ADDR" envDefault:":3006"`
 	ProjectorPrefetch int    `env:"PROJECTOR_PREFETCH" envDefault:"64"`

@@ -23,6 +23,9 @@ type Subscription struct {
 	Queue    string   // durable; its dead letters go to Queue+".dead"
 	Bindings []string // routing keys, e.g. "order.#"
 	Prefetch int      // unacknowledged messages in flight at once
+	// Consuming, when set, hears true once the queue is declared, bound and consumed from, and false
+	// when that stops (a readiness check: events published before are not the queue's to keep).
+	Consuming func(bool)
 }
 
 // DeadLetterQueue is where a subscription's rejected messages wait for a person.
@@ -104,6 +107,10 @@ func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, l
 		return fmt.Errorf("consume %s: %w", sub.Queue, err)
 	}
 	log.Info("consuming", "bindings", sub.Bindings, "prefetch", sub.Prefetch)
+	if sub.Consuming != nil {
+		sub.Consuming(true)
+		defer sub.Consuming(false)
+	}
 	for {
 		select {
 		case <-ctx.Done():

@@ -1,0 +1,162 @@
+//go:build integration
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/elastic/go-elasticsearch/v8/esapi"
+	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/order-saga/shop/internal/logship"
+	"github.com/order-saga/shop/internal/testenv"
+)
+
+// startSearchSystem is the whole shop with the Elasticsearch read model: the services search through
+// it and a projector process keeps it, on indices and a queue of this test's own.
+func startSearchSystem(t *testing.T) *system {
+	t.Helper()
+	prefix := testenv.SearchAlias(t, "e2e") + "-" // indices <prefix>products-*, deleted at the end
+	queue := testenv.UniqueName(t, "e2e.projector")
+	projectorAddr := freeAddr(t)
+	s := startSystem(t, "ELASTICSEARCH_URL="+testenv.ElasticsearchURL(t), "SEARCH_INDEX_PREFIX="+prefix,
+		"PROJECTOR_QUEUE="+queue, "PROJECTOR_ADDR="+projectorAddr,
+		"LOG_LEVEL=info") // the saga steps log at info: this test looks for them in Elasticsearch
+	t.Cleanup(func() {
+		conn, err := amqp.Dial(testenv.RabbitMQURL(t))
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		if ch, err := conn.Channel(); err == nil {
+			_, _ = ch.QueueDelete(queue, false, false, false)
+			_, _ = ch.QueueDelete(queue+".dead", false, false, false)
+		}
+	})
+	s.urls["projector"] = "http://" + projectorAddr
+	s.start("projector", "projector")
+	s.waitReady("projector")
+	return s
+}
+
+// searchCodes returns the product codes a catalogue search answers with.
+func (s *system) searchCodes(query string) []string {
+	s.t.Helper()
+	r := s.call("inventory", "GET", "/api/v1/inventory?"+query, "")
+	require.Equal(s.t, http.StatusOK, r.status, string(r.raw))
+	var page []struct {
+		ProductCode string `json:"productCode"`
+	}
+	require.NoError(s.t, json.Unmarshal(r.raw, &page))
+	codes := []string{}
+	for _, p := range page {
+		codes = append(codes, p.ProductCode)
+	}
+	return codes
+}
+
+func TestE2ESearchReadModel(t *testing.T) {
+	s := startSearchSystem(t)
+	r := s.call("inventory", "POST", "/api/v1/inventory",
+		`{"productCode":"E2E-DESK","name":"Ergonomic Standing Desk","description":"Height-adjustable oak desk","quantity":3,"price":499.00}`)
+	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+	s.product("E2E-LAMP", 2, "25.00")
+
+	// A new product is found by full-text search with a misspelt word, through Elasticsearch.
+	require.Eventually(t, func() bool {
+		return strings.Join(s.searchCodes("q="+url.QueryEscape("standng dsk")), ",") == "E2E-DESK"
+	}, 20*time.Second, 250*time.Millisecond, "the new product is found with a misspelt query")
+	require.Equal(t, []string{"E2E-DESK"}, s.searchCodes("minPrice=100&inStock=true"))
+
+	// An order placed over HTTP is found by the operators' search within seconds.
+	customer := testenv.UniqueName(t, "cust")
+	r = s.call("orders", "POST", "/api/v1/orders", `{"customerId":"`+customer+`","items":[{"productCode":"E2E-DESK","quantity":1}]}`)
+	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+	id := r.body["id"].(string)
+	admin := []string{"Authorization", "Bearer " + adminToken}
+	require.Eventually(t, func() bool {
+		r := s.call("orders", "GET", "/api/v1/admin/orders?customerId="+url.QueryEscape(customer)+"&productCode=e2e-desk&status=CONFIRMED", "", admin...)
+		return r.status == http.StatusOK && strings.Contains(string(r.raw), `"id":"`+id+`"`)
+	}, 20*time.Second, 250*time.Millisecond, "the confirmed order is found by customer, product and status")
+	r = s.call("orders", "GET", "/api/v1/admin/orders?q="+id, "", admin...)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	require.Contains(t, string(r.raw), `"id":"`+id+`"`, "and by its id")
+
+	// The services' log records of this order are in Elasticsearch, found by its orderId: the saga
+	// steps of both services, each with its activity and attempt.
+	require.Eventually(t, func() bool {
+		activities := orderLogActivities(t, id)
+		return activities["ReserveStock"] && activities["CommitStock"] && activities["AuthorizePayment"] && activities["CapturePayment"]
+	}, 30*time.Second, 500*time.Millisecond, "the order's log records reach Elasticsearch")
+
+	// The stock the read model shows follows the ledger: 3 − 1 sold.
+	var last string
+	require.Eventually(t, func() bool {
+		r := s.call("inventory", "GET", "/api/v1/inventory?q=ergonomic", "")
+		last = string(r.raw)
+		return strings.Contains(last, `"quantity":2,"reserved":0,"available":2`)
+	}, 20*time.Second, 250*time.Millisecond, "the read model's stock follows the ledger: %s", &last)
+
+	// reindex rebuilds both indices from MongoDB; searches answer the same afterwards.
+	out, err := runShop(t, s, "reindex")
+	require.NoError(t, err, out)
+	require.Contains(t, out, "products: 2 documents")
+	require.Contains(t, out, "orders: 1 documents")
+	require.Equal(t, []string{"E2E-DESK"}, s.searchCodes("q=standng"))
+}
+
+// runShop runs a one-shot command of the binary with the system's environment.
+func runShop(t *testing.T, s *system, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, s.bin, args...)
+	cmd.Env = s.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// orderLogActivities returns the activities named by the shipped log records of an order.
+func orderLogActivities(t *testing.T, orderID string) map[string]bool {
+	t.Helper()
+	ctx := context.Background()
+	es := testenv.Elasticsearch(t)
+	res, err := esapi.IndicesRefreshRequest{Index: []string{logship.IndexPrefix + "*"}}.Do(ctx, es)
+	require.NoError(t, err)
+	res.Body.Close()
+	res, err = esapi.SearchRequest{
+		Index: []string{logship.IndexPrefix + "*"},
+		Body:  strings.NewReader(`{"size":100,"query":{"term":{"orderId":"` + orderID + `"}}}`),
+	}.Do(ctx, es)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	if res.IsError() {
+		return nil // no log index yet
+	}
+	var out struct {
+		Hits struct {
+			Hits []struct {
+				Source map[string]any `json:"_source"`
+			} `json:"hits"`
+		} `json:"hits"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	seen := map[string]bool{}
+	for _, h := range out.Hits.Hits {
+		require.Equal(t, orderID, h.Source["orderId"])
+		if a, ok := h.Source["activity"].(string); ok { // a saga step's record, not the HTTP layer's
+			require.Equal(t, "order-"+orderID, h.Source["workflowId"])
+			require.NotNil(t, h.Source["attempt"], "every saga step record carries its attempt")
+			seen[a] = true
+		}
+	}
+	return seen
+}
