@@ -16,7 +16,7 @@ import (
 // Product is a product of the suite's catalogue, with its stock.
 type Product struct {
 	Code, Name, Description, Price string // price in USD
-	OnHand                             int64
+	OnHand                         int64
 }
 
 // Catalogue is what the suite searches. Codes sort in this order.
