@@ -16,20 +16,23 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/order-saga/shop/internal/elasticsearch"
 	"github.com/order-saga/shop/internal/logship"
 	"github.com/order-saga/shop/internal/testenv"
+	"github.com/order-saga/shop/orders"
 )
 
 // startSearchSystem is the whole shop with the Elasticsearch read model: the services search through
 // it and a projector process keeps it, on indices and a queue of this test's own.
-func startSearchSystem(t *testing.T) *system {
+func startSearchSystem(t *testing.T, esURL string, extraEnv ...string) (s *system, prefix, queue string) {
 	t.Helper()
-	prefix := testenv.SearchAlias(t, "e2e") + "-" // indices <prefix>products-*, deleted at the end
-	queue := testenv.UniqueName(t, "e2e.projector")
+	prefix = testenv.SearchAlias(t, "e2e") + "-" // indices <prefix>products-*, deleted at the end
+	queue = testenv.UniqueName(t, "e2e.projector")
 	projectorAddr := freeAddr(t)
-	s := startSystem(t, "ELASTICSEARCH_URL="+testenv.ElasticsearchURL(t), "SEARCH_INDEX_PREFIX="+prefix,
-		"PROJECTOR_QUEUE="+queue, "PROJECTOR_ADDR="+projectorAddr,
-		"LOG_LEVEL=info") // the saga steps log at info: this test looks for them in Elasticsearch
+	env := []string{"ELASTICSEARCH_URL=" + esURL, "SEARCH_INDEX_PREFIX=" + prefix,
+		"PROJECTOR_QUEUE=" + queue, "PROJECTOR_ADDR=" + projectorAddr,
+		"LOG_LEVEL=info"} // saga steps log at info: tests look for them in Elasticsearch
+	s = startSystem(t, append(env, extraEnv...)...)
 	t.Cleanup(func() {
 		conn, err := amqp.Dial(testenv.RabbitMQURL(t))
 		if err != nil {
@@ -44,7 +47,7 @@ func startSearchSystem(t *testing.T) *system {
 	s.urls["projector"] = "http://" + projectorAddr
 	s.start("projector", "projector")
 	s.waitReady("projector")
-	return s
+	return s, prefix, queue
 }
 
 // searchCodes returns the product codes a catalogue search answers with.
@@ -64,7 +67,7 @@ func (s *system) searchCodes(query string) []string {
 }
 
 func TestE2ESearchReadModel(t *testing.T) {
-	s := startSearchSystem(t)
+	s, _, _ := startSearchSystem(t, testenv.ElasticsearchURL(t))
 	r := s.call("inventory", "POST", "/api/v1/inventory",
 		`{"productCode":"E2E-DESK","name":"Ergonomic Standing Desk","description":"Height-adjustable oak desk","quantity":3,"price":499.00}`)
 	require.Equal(t, http.StatusCreated, r.status, string(r.raw))
@@ -159,4 +162,54 @@ func orderLogActivities(t *testing.T, orderID string) map[string]bool {
 		}
 	}
 	return seen
+}
+
+// TestE2EOrdersFlowWhileElasticsearchIsAway takes Elasticsearch away from every process of the system
+// (they reach it through a proxy that the test cuts): orders still go through, operator search answers
+// from MongoDB, the projector's messages wait in its queue, and once Elasticsearch is back the index
+// catches up with every order.
+func TestE2EOrdersFlowWhileElasticsearchIsAway(t *testing.T) {
+	u, err := url.Parse(testenv.ElasticsearchURL(t))
+	require.NoError(t, err)
+	proxy := testenv.NewProxy(t, u.Host)
+	// One message in the projector's hands at a time, so the rest are visibly ready in the queue.
+	s, prefix, queue := startSearchSystem(t, "http://"+proxy.Addr, "PROJECTOR_PREFETCH=1")
+	s.product("E2E-AWAY", 10, "3.00")
+	admin := []string{"Authorization", "Bearer " + adminToken}
+	customer := testenv.UniqueName(t, "away")
+
+	proxy.Cut()
+	const n = 5
+	ids := make([]string, n)
+	for i := range ids {
+		r := s.call("orders", "POST", "/api/v1/orders", `{"customerId":"`+customer+`","items":[{"productCode":"E2E-AWAY","quantity":1}]}`)
+		require.Equal(t, http.StatusCreated, r.status, "orders flow without Elasticsearch: %s", r.raw)
+		ids[i] = r.body["id"].(string)
+	}
+	r := s.call("orders", "GET", "/api/v1/admin/orders?customerId="+url.QueryEscape(customer), "", admin...)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	for _, id := range ids {
+		require.Contains(t, string(r.raw), id, "operator search answers from MongoDB meanwhile")
+	}
+	conn, err := amqp.Dial(testenv.RabbitMQURL(t))
+	require.NoError(t, err)
+	defer conn.Close()
+	ch, err := conn.Channel()
+	require.NoError(t, err)
+	q, err := ch.QueueDeclarePassive(queue, true, false, false, false, nil)
+	require.NoError(t, err)
+	require.Positive(t, q.Messages, "the projector's messages wait in its queue")
+
+	proxy.Restore()
+	index := elasticsearch.NewOrders(testenv.Elasticsearch(t), prefix+elasticsearch.OrdersAlias)
+	require.Eventually(t, func() bool {
+		if index.Refresh(context.Background()) != nil {
+			return false
+		}
+		recs, err := index.Search(context.Background(), orders.Query{CustomerID: customer, Status: "CONFIRMED", Limit: 100})
+		return err == nil && len(recs) == n
+	}, 60*time.Second, 500*time.Millisecond, "after Elasticsearch returns, the index has every order, CONFIRMED")
+	dead, err := ch.QueueDeclarePassive(queue+".dead", true, false, false, false, nil)
+	require.NoError(t, err)
+	require.Zero(t, dead.Messages, "nothing was dead-lettered for the outage")
 }
