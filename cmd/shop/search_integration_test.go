@@ -12,12 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8/esapi"
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/order-saga/shop/internal/elasticsearch"
-	"github.com/order-saga/shop/internal/logship"
 	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/orders"
 )
@@ -130,34 +128,12 @@ func runShop(t *testing.T, s *system, args ...string) (string, error) {
 // orderLogActivities returns the activities named by the shipped log records of an order.
 func orderLogActivities(t *testing.T, orderID string) map[string]bool {
 	t.Helper()
-	ctx := context.Background()
-	es := testenv.Elasticsearch(t)
-	res, err := esapi.IndicesRefreshRequest{Index: []string{logship.IndexPrefix + "*"}}.Do(ctx, es)
-	require.NoError(t, err)
-	res.Body.Close()
-	res, err = esapi.SearchRequest{
-		Index: []string{logship.IndexPrefix + "*"},
-		Body:  strings.NewReader(`{"size":100,"query":{"term":{"orderId":"` + orderID + `"}}}`),
-	}.Do(ctx, es)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	if res.IsError() {
-		return nil // no log index yet
-	}
-	var out struct {
-		Hits struct {
-			Hits []struct {
-				Source map[string]any `json:"_source"`
-			} `json:"hits"`
-		} `json:"hits"`
-	}
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
 	seen := map[string]bool{}
-	for _, h := range out.Hits.Hits {
-		require.Equal(t, orderID, h.Source["orderId"])
-		if a, ok := h.Source["activity"].(string); ok { // a saga step's record, not the HTTP layer's
-			require.Equal(t, "order-"+orderID, h.Source["workflowId"])
-			require.NotNil(t, h.Source["attempt"], "every saga step record carries its attempt")
+	for _, rec := range testenv.OrderLogs(t, orderID) {
+		require.Equal(t, orderID, rec["orderId"])
+		if a, ok := rec["activity"].(string); ok { // a saga step's record, not the HTTP layer's
+			require.Equal(t, "order-"+orderID, rec["workflowId"])
+			require.NotNil(t, rec["attempt"], "every saga step record carries its attempt")
 			seen[a] = true
 		}
 	}

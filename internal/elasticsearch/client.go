@@ -112,8 +112,8 @@ type index struct {
 	body  string // settings and mappings of a new concrete index
 }
 
-// ensure creates the first concrete index behind the alias unless the alias exists.
-func (x index) ensure(ctx context.Context) error {
+// Ensure creates the first concrete index behind the alias unless the alias exists.
+func (x index) Ensure(ctx context.Context) error {
 	_, err := do(ctx, x.c, esapi.IndicesExistsAliasRequest{Name: []string{x.alias}}, nil)
 	if err == nil {
 		return nil
@@ -180,13 +180,36 @@ func (x index) swap(ctx context.Context, name string) error {
 	return nil
 }
 
-// refresh makes what was written to target (the alias when empty) searchable now.
-func (x index) refresh(ctx context.Context, target ...string) error {
-	if len(target) == 0 {
-		target = []string{x.alias}
-	}
-	_, err := do(ctx, x.c, esapi.IndicesRefreshRequest{Index: target}, nil)
+// Refresh makes what was written searchable at once (tests use it; the index refreshes by itself
+// within a second).
+func (x index) Refresh(ctx context.Context) error { return x.refresh(ctx, x.alias) }
+
+func (x index) refresh(ctx context.Context, target string) error {
+	_, err := do(ctx, x.c, esapi.IndicesRefreshRequest{Index: []string{target}}, nil)
 	return err
+}
+
+// rebuild fills a new concrete index with load, points the alias at it and loads again through the
+// alias (what changed meanwhile), deleting the old index. It returns the first load's count.
+func (x index) rebuild(ctx context.Context, load func(ctx context.Context, target string) (int, error)) (int, error) {
+	name, err := x.create(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := load(ctx, name)
+	if err != nil {
+		return n, fmt.Errorf("rebuild %s: %w", name, err)
+	}
+	if err := x.refresh(ctx, name); err != nil { // searchable from the moment the alias points at it
+		return n, err
+	}
+	if err := x.swap(ctx, name); err != nil {
+		return n, err
+	}
+	if _, err := load(ctx, x.alias); err != nil {
+		return n, fmt.Errorf("rebuild %s, second pass: %w", name, err)
+	}
+	return n, x.Refresh(ctx)
 }
 
 // searchHits is the part of a search answer the read models use.

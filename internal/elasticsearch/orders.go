@@ -57,28 +57,22 @@ func toOrderDoc(r activities.OrderRecord) orderDoc {
 }
 
 // Orders is the orders read model.
-type Orders struct{ x index }
+type Orders struct{ index }
 
 // NewOrders returns the read model behind alias (OrdersAlias; tests use their own).
 func NewOrders(c *es8.Client, alias string) *Orders {
-	return &Orders{x: index{c: c, alias: alias, body: ordersIndexBody}}
+	return &Orders{index{c: c, alias: alias, body: ordersIndexBody}}
 }
-
-// Ensure creates the index behind the alias when there is none.
-func (o *Orders) Ensure(ctx context.Context) error { return o.x.ensure(ctx) }
-
-// Refresh makes what was written searchable at once.
-func (o *Orders) Refresh(ctx context.Context) error { return o.x.refresh(ctx) }
 
 // ApplyOrder stores a transition of an order unless the index holds the same or a later one: the saga
 // step's Seq is the document's external version, so Elasticsearch itself refuses to go backwards.
 func (o *Orders) ApplyOrder(ctx context.Context, r activities.OrderRecord) error {
-	return o.put(ctx, o.x.alias, r)
+	return o.put(ctx, o.alias, r)
 }
 
 func (o *Orders) put(ctx context.Context, target string, r activities.OrderRecord) error {
 	version := int(r.Seq)
-	_, err := do(ctx, o.x.c, esapi.IndexRequest{
+	_, err := do(ctx, o.c, esapi.IndexRequest{
 		Index: target, DocumentID: r.OrderID, Body: jsonBody(toOrderDoc(r)),
 		Version: &version, VersionType: "external",
 	}, nil)
@@ -122,7 +116,7 @@ func (o *Orders) Search(ctx context.Context, q orders.Query) ([]activities.Order
 		body["search_after"] = []any{q.After}
 	}
 	var res searchHits[orderDoc]
-	if _, err := do(ctx, o.x.c, esapi.SearchRequest{Index: []string{o.x.alias}, Body: jsonBody(body)}, &res); err != nil {
+	if _, err := do(ctx, o.c, esapi.SearchRequest{Index: []string{o.alias}, Body: jsonBody(body)}, &res); err != nil {
 		return nil, fmt.Errorf("search orders: %w", err)
 	}
 	out := make([]activities.OrderRecord, 0, len(res.Hits.Hits))

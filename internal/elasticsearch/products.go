@@ -58,22 +58,16 @@ type productDoc struct {
 }
 
 // Products is the products read model.
-type Products struct{ x index }
+type Products struct{ index }
 
 // NewProducts returns the read model behind alias (ProductsAlias; tests use their own).
 func NewProducts(c *es8.Client, alias string) *Products {
-	return &Products{x: index{c: c, alias: alias, body: productsIndexBody}}
+	return &Products{index{c: c, alias: alias, body: productsIndexBody}}
 }
-
-// Ensure creates the index behind the alias when there is none.
-func (p *Products) Ensure(ctx context.Context) error { return p.x.ensure(ctx) }
-
-// Refresh makes what was written searchable at once.
-func (p *Products) Refresh(ctx context.Context) error { return p.x.refresh(ctx) }
 
 // ApplyProduct sets the descriptive half of a product unless the index has a newer one.
 func (p *Products) ApplyProduct(ctx context.Context, d inventory.ProductData) error {
-	return p.applyProduct(ctx, p.x.alias, d)
+	return p.applyProduct(ctx, p.alias, d)
 }
 
 func (p *Products) applyProduct(ctx context.Context, target string, d inventory.ProductData) error {
@@ -91,7 +85,7 @@ func (p *Products) applyProduct(ctx context.Context, target string, d inventory.
 
 // ApplyStock sets the stock half of a product unless the index has a later ledger entry.
 func (p *Products) ApplyStock(ctx context.Context, d inventory.MovementData) error {
-	return p.applyStock(ctx, p.x.alias, d.ProductCode, d.Seq, domain.StockLevel{OnHand: d.OnHand, Reserved: d.Reserved})
+	return p.applyStock(ctx, p.alias, d.ProductCode, d.Seq, domain.StockLevel{OnHand: d.OnHand, Reserved: d.Reserved})
 }
 
 func (p *Products) applyStock(ctx context.Context, target, code string, seq int64, level domain.StockLevel) error {
@@ -114,7 +108,7 @@ func (p *Products) merge(ctx context.Context, target, code string, change func(*
 			PrimaryTerm *int       `json:"_primary_term"`
 			Source      productDoc `json:"_source"`
 		}
-		_, err := do(ctx, p.x.c, esapi.GetRequest{Index: target, DocumentID: code}, &got)
+		_, err := do(ctx, p.c, esapi.GetRequest{Index: target, DocumentID: code}, &got)
 		found := err == nil
 		if err != nil && !isStatus(err, http.StatusNotFound) {
 			return fmt.Errorf("read product %s: %w", code, err)
@@ -130,7 +124,7 @@ func (p *Products) merge(ctx context.Context, target, code string, change func(*
 		} else {
 			req.OpType = "create"
 		}
-		_, err = do(ctx, p.x.c, req, nil)
+		_, err = do(ctx, p.c, req, nil)
 		if err == nil {
 			return nil
 		}
@@ -184,7 +178,7 @@ func (p *Products) Search(ctx context.Context, q inventory.SearchQuery) ([]inven
 		body["search_after"] = []any{q.After}
 	}
 	var res searchHits[productDoc]
-	if _, err := do(ctx, p.x.c, esapi.SearchRequest{Index: []string{p.x.alias}, Body: jsonBody(body)}, &res); err != nil {
+	if _, err := do(ctx, p.c, esapi.SearchRequest{Index: []string{p.alias}, Body: jsonBody(body)}, &res); err != nil {
 		return nil, fmt.Errorf("search products: %w", err)
 	}
 	views := make([]inventory.ProductView, 0, len(res.Hits.Hits))

@@ -26,24 +26,7 @@ type Ledger interface {
 
 // Rebuild fills a new products index from the store and swaps the alias to it. It returns the count.
 func (p *Products) Rebuild(ctx context.Context, cat Catalog, led Ledger) (int, error) {
-	name, err := p.x.create(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n, err := p.load(ctx, name, cat, led)
-	if err != nil {
-		return n, fmt.Errorf("rebuild %s: %w", name, err)
-	}
-	if err := p.x.refresh(ctx, name); err != nil { // searchable from the moment the alias points at it
-		return n, err
-	}
-	if err := p.x.swap(ctx, name); err != nil {
-		return n, err
-	}
-	if _, err := p.load(ctx, p.x.alias, cat, led); err != nil {
-		return n, fmt.Errorf("rebuild %s, second pass: %w", name, err)
-	}
-	return n, p.x.refresh(ctx)
+	return p.rebuild(ctx, func(ctx context.Context, target string) (int, error) { return p.load(ctx, target, cat, led) })
 }
 
 func (p *Products) load(ctx context.Context, target string, cat Catalog, led Ledger) (int, error) {
@@ -77,24 +60,7 @@ func (p *Products) load(ctx context.Context, target string, cat Catalog, led Led
 
 // Rebuild fills a new orders index from the order store and swaps the alias to it.
 func (o *Orders) Rebuild(ctx context.Context, store orders.Lister) (int, error) {
-	name, err := o.x.create(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n, err := o.load(ctx, name, store)
-	if err != nil {
-		return n, fmt.Errorf("rebuild %s: %w", name, err)
-	}
-	if err := o.x.refresh(ctx, name); err != nil {
-		return n, err
-	}
-	if err := o.x.swap(ctx, name); err != nil {
-		return n, err
-	}
-	if _, err := o.load(ctx, o.x.alias, store); err != nil {
-		return n, fmt.Errorf("rebuild %s, second pass: %w", name, err)
-	}
-	return n, o.x.refresh(ctx)
+	return o.rebuild(ctx, func(ctx context.Context, target string) (int, error) { return o.load(ctx, target, store) })
 }
 
 func (o *Orders) load(ctx context.Context, target string, store orders.Lister) (int, error) {

@@ -21,32 +21,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/order-saga/shop/internal/logship"
+	"github.com/order-saga/shop/internal/testenv"
 )
-
-// esClient returns a client of the Elasticsearch in ELASTICSEARCH_URL (default the local one) and
-// fails, never skips, when it does not answer.
-func esClient(t *testing.T) *elasticsearch.Client {
-	t.Helper()
-	url := os.Getenv("ELASTICSEARCH_URL")
-	if url == "" {
-		url = "http://127.0.0.1:9200"
-	}
-	es, err := elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{url}})
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	res, err := es.Cluster.Health(es.Cluster.Health.WithContext(ctx))
-	if err == nil {
-		res.Body.Close()
-		if res.IsError() {
-			err = fmt.Errorf("cluster health: %s", res.Status())
-		}
-	}
-	if err != nil {
-		t.Fatalf("elasticsearch at %s does not answer: %v (set ELASTICSEARCH_URL, or start the local stack)", url, err)
-	}
-	return es
-}
 
 // unique returns prefix plus random hex, so runs never see each other's records.
 func unique(t *testing.T, prefix string) string {
@@ -120,7 +96,7 @@ func newShipper(t *testing.T, es *elasticsearch.Client, service string, flushInt
 // TestRecordsArriveInTheirDailyIndex: records of plain, WithAttrs and WithGroup loggers reach the
 // daily index of their UTC date, flattened, with the template's mappings.
 func TestRecordsArriveInTheirDailyIndex(t *testing.T) {
-	es := esClient(t)
+	es := testenv.Elasticsearch(t)
 	service := unique(t, "logship-test")
 	s, _ := newShipper(t, es, service, time.Second)
 	log := slog.New(s.Handler(slog.NewJSONHandler(io.Discard, nil)))
@@ -187,7 +163,7 @@ func TestRecordsArriveInTheirDailyIndex(t *testing.T) {
 
 // TestTemplateInstallIsIdempotent: installing again at every start is harmless.
 func TestTemplateInstallIsIdempotent(t *testing.T) {
-	es := esClient(t)
+	es := testenv.Elasticsearch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for range 2 {
@@ -199,7 +175,7 @@ func TestTemplateInstallIsIdempotent(t *testing.T) {
 
 // TestCloseFlushes: with a flush interval far beyond the test, only Close can ship the records.
 func TestCloseFlushes(t *testing.T) {
-	es := esClient(t)
+	es := testenv.Elasticsearch(t)
 	service := unique(t, "logship-close")
 	s, reg := newShipper(t, es, service, time.Hour)
 	log := slog.New(s.Handler(slog.NewJSONHandler(io.Discard, nil)))

@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,8 +12,10 @@ import (
 
 	es8 "github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
+	"github.com/stretchr/testify/require"
 
 	"github.com/order-saga/shop/internal/elasticsearch"
+	"github.com/order-saga/shop/internal/logship"
 )
 
 var (
@@ -73,4 +76,38 @@ func SearchAlias(t testing.TB, prefix string) string {
 		}
 	})
 	return alias
+}
+
+// OrderLogs refreshes the shipped log indices and returns the records of an order (by orderId),
+// oldest first.
+func OrderLogs(t testing.TB, orderID string) []map[string]any {
+	t.Helper()
+	es := Elasticsearch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	res, err := es.Indices.Refresh(es.Indices.Refresh.WithIndex(logship.IndexPrefix+"*"), es.Indices.Refresh.WithContext(ctx))
+	require.NoError(t, err)
+	res.Body.Close()
+	require.False(t, res.IsError(), res.String())
+
+	// Sorted by time, then by insertion (one bulk worker keeps the order; _doc breaks timestamp ties).
+	query := fmt.Sprintf(`{"size": 100, "sort": [{"@timestamp": "asc"}, "_doc"], "query": {"term": {"orderId": %q}}}`, orderID)
+	res, err = es.Search(es.Search.WithIndex(logship.IndexPrefix+"*"), es.Search.WithBody(strings.NewReader(query)),
+		es.Search.WithContext(ctx))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.False(t, res.IsError(), res.String())
+	var out struct {
+		Hits struct {
+			Hits []struct {
+				Source map[string]any `json:"_source"`
+			} `json:"hits"`
+		} `json:"hits"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	var records []map[string]any
+	for _, h := range out.Hits.Hits {
+		records = append(records, h.Source)
+	}
+	return records
 }
