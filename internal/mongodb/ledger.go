@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"sync"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -32,8 +35,10 @@ type Ledger struct {
 	movements *mongo.Collection
 	heads     *mongo.Collection
 
-	cache sync.Map // product code -> domain.Movement, the newest entry seen
-	locks sync.Map // product code -> *sync.Mutex
+	cache *lru.Cache[string, domain.Movement] // product code -> the newest entry seen; bounded
+	// locks serialise appends to one product within the process (stripes: bounded memory, and two
+	// products rarely share one).
+	locks [lockStripes]sync.Mutex
 
 	attempts *prometheus.HistogramVec
 }
@@ -45,11 +50,19 @@ const (
 	maxAppendAttempts = 500
 	// hintEvery: the stored head hint is refreshed every this many entries, bounding a cold walk.
 	hintEvery = 16
+	// cachedHeads bounds the newest-entry cache; a product that fell out walks from its hint again.
+	cachedHeads = 100_000
+	lockStripes = 1024
 )
 
 // NewLedger returns the ledger in db and creates its indexes.
 func NewLedger(ctx context.Context, db *mongo.Database, reg prometheus.Registerer) (*Ledger, error) {
+	cache, err := lru.New[string, domain.Movement](cachedHeads)
+	if err != nil {
+		return nil, fmt.Errorf("ledger cache: %w", err)
+	}
 	l := &Ledger{
+		cache:     cache,
 		movements: db.Collection("stock_movements"),
 		heads:     db.Collection("stock_heads"),
 		attempts: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -67,7 +80,7 @@ func NewLedger(ctx context.Context, db *mongo.Database, reg prometheus.Registere
 			l.attempts = are.ExistingCollector.(*prometheus.HistogramVec)
 		}
 	}
-	err := ensureIndexes(ctx, l.movements, []mongo.IndexModel{
+	err = ensureIndexes(ctx, l.movements, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "idem", Value: 1}}, Options: options.Index().SetUnique(true).SetName("idem_unique")},
 		{Keys: bson.D{{Key: "productCode", Value: 1}, {Key: "seq", Value: -1}}, Options: options.Index().SetName("product_seq")},
 		{Keys: bson.D{{Key: "orderId", Value: 1}}, Options: options.Index().SetName("order")},
@@ -133,9 +146,9 @@ func (l *Ledger) Append(ctx context.Context, code, orderID string, kind domain.M
 	// Writers in this process take turns per product: racing each other for the same sequence number
 	// would only burn inserts (measured: 11/s on one hot product with 16 racers, see the README).
 	// Writers in other processes still race, and the unique _id still decides.
-	mu, _ := l.locks.LoadOrStore(code, &sync.Mutex{})
-	mu.(*sync.Mutex).Lock()
-	defer mu.(*sync.Mutex).Unlock()
+	mu := l.lock(code)
+	mu.Lock()
+	defer mu.Unlock()
 
 	// Start from the entry last seen without reading ahead: the insert itself says whether it is
 	// still the newest, which saves a read per append.
@@ -162,7 +175,7 @@ func (l *Ledger) Append(ctx context.Context, code, orderID string, kind domain.M
 		}
 		_, err := l.movements.InsertOne(ctx, toMovementDoc(m))
 		if err == nil {
-			l.cache.Store(code, m)
+			l.cache.Add(code, m)
 			l.attempts.WithLabelValues(string(kind)).Observe(float64(attempt))
 			if m.Seq%hintEvery == 0 {
 				l.saveHint(ctx, code, m.Seq)
@@ -205,11 +218,18 @@ func (l *Ledger) Head(ctx context.Context, code string) (domain.Movement, error)
 	return l.walk(ctx, start)
 }
 
+// lock returns the mutex of code's stripe.
+func (l *Ledger) lock(code string) *sync.Mutex {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(code))
+	return &l.locks[h.Sum32()%lockStripes]
+}
+
 // start is where a walk to the newest entry begins: the cached entry, or the stored hint's entry, or
 // "no entries" (seq 0).
 func (l *Ledger) start(ctx context.Context, code string) (domain.Movement, error) {
-	if v, ok := l.cache.Load(code); ok {
-		return v.(domain.Movement), nil
+	if m, ok := l.cache.Get(code); ok {
+		return m, nil
 	}
 	var hint struct {
 		Seq int64 `bson:"seq"`
@@ -244,7 +264,7 @@ func (l *Ledger) walk(ctx context.Context, m domain.Movement) (domain.Movement, 
 		m = next
 	}
 	if m.Seq > 0 {
-		l.cache.Store(m.ProductCode, m)
+		l.cache.Add(m.ProductCode, m)
 	}
 	if m.Seq-start >= hintEvery {
 		l.saveHint(ctx, m.ProductCode, m.Seq)
