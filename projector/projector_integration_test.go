@@ -4,11 +4,14 @@ package projector_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"testing"
 	"time"
 
 	es8 "github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
@@ -32,7 +35,7 @@ type stack struct {
 }
 
 // startProjector runs the projector until the test ends, talking to Elasticsearch at esURL.
-func startProjector(t *testing.T, esURL string) stack {
+func startProjector(t testing.TB, esURL string, prefetch int) stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -43,7 +46,7 @@ func startProjector(t *testing.T, esURL string) stack {
 	s := stack{
 		sub: rabbitmq.Subscription{
 			Exchange: testenv.UniqueName(t, "test.events"), Queue: testenv.UniqueName(t, "projector"),
-			Bindings: projector.Bindings, Prefetch: 1,
+			Bindings: projector.Bindings, Prefetch: prefetch,
 		},
 		products: elasticsearch.NewProducts(direct, productsAlias),
 		orders:   elasticsearch.NewOrders(direct, ordersAlias),
@@ -80,7 +83,7 @@ func startProjector(t *testing.T, esURL string) stack {
 	return s
 }
 
-func (s stack) publish(t *testing.T, events ...domain.Event) {
+func (s stack) publish(t testing.TB, events ...domain.Event) {
 	t.Helper()
 	for _, e := range events {
 		require.NoError(t, s.events.Publish(context.Background(), e))
@@ -140,7 +143,7 @@ func (s stack) findProduct(t *testing.T, code string) inventory.ProductView {
 }
 
 func TestDuplicateAndLateEventsLeaveTheIndicesRight(t *testing.T) {
-	s := startProjector(t, testenv.ElasticsearchURL(t))
+	s := startProjector(t, testenv.ElasticsearchURL(t), 1)
 	t0 := time.Now().UTC().Truncate(time.Millisecond)
 
 	s.publish(t,
@@ -170,7 +173,7 @@ func TestDuplicateAndLateEventsLeaveTheIndicesRight(t *testing.T) {
 }
 
 func TestUnreadableMessagesAreDeadLettered(t *testing.T) {
-	s := startProjector(t, testenv.ElasticsearchURL(t))
+	s := startProjector(t, testenv.ElasticsearchURL(t), 1)
 	ctx := context.Background()
 	for _, body := range []string{`not json`, `{"id":"x","type":"order.confirmed","data":{"orderId":42}}`} {
 		require.NoError(t, s.ch.PublishWithContext(ctx, s.sub.Exchange, "order.confirmed", false, false,
@@ -189,7 +192,7 @@ func TestMessagesWaitWhileElasticsearchIsAwayAndNothingIsLost(t *testing.T) {
 	u, err := url.Parse(testenv.ElasticsearchURL(t))
 	require.NoError(t, err)
 	proxy := testenv.NewProxy(t, u.Host)
-	s := startProjector(t, "http://"+proxy.Addr)
+	s := startProjector(t, "http://"+proxy.Addr, 1)
 
 	s.publish(t, orderEvent("before", 1, domain.StatusPending))
 	require.Eventually(t, func() bool { return s.findOrder(t, "before").OrderID == "before" }, 30*time.Second, 200*time.Millisecond)
@@ -219,4 +222,33 @@ func TestMessagesWaitWhileElasticsearchIsAwayAndNothingIsLost(t *testing.T) {
 	q, err := s.ch.QueueDeclarePassive(s.sub.DeadLetterQueue(), true, false, false, false, nil)
 	require.NoError(t, err)
 	require.Zero(t, q.Messages, "nothing was dead-lettered for the outage")
+}
+
+// BenchmarkProjectOrderEvents reports how many order events a second the projector turns into
+// documents (distinct orders, one transition each), from publish to searchable, with the production
+// prefetch: go test -tags integration -run '^$' -bench Project -benchtime 2000x ./projector/
+func BenchmarkProjectOrderEvents(b *testing.B) {
+	s := startProjector(b, testenv.ElasticsearchURL(b), 64)
+	ctx := context.Background()
+	events := make([]domain.Event, b.N)
+	for i := range events {
+		events[i] = orderEvent(fmt.Sprintf("bench-%d", i), 1, domain.StatusPending)
+	}
+	b.ResetTimer()
+	s.publish(b, events...)
+	for {
+		require.NoError(b, s.orders.Refresh(ctx))
+		res, err := esapi.CountRequest{Index: []string{s.orders.Alias()}}.Do(ctx, testenv.Elasticsearch(b))
+		require.NoError(b, err)
+		var out struct {
+			Count int `json:"count"`
+		}
+		require.NoError(b, json.NewDecoder(res.Body).Decode(&out))
+		res.Body.Close()
+		if out.Count >= b.N {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }

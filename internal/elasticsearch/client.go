@@ -180,6 +180,9 @@ func (x index) swap(ctx context.Context, name string) error {
 	return nil
 }
 
+// Alias is the name searches and writes go through.
+func (x index) Alias() string { return x.alias }
+
 // Refresh makes what was written searchable at once (tests use it; the index refreshes by itself
 // within a second).
 func (x index) Refresh(ctx context.Context) error { return x.refresh(ctx, x.alias) }
