@@ -348,7 +348,7 @@ down)
 	# Reverse order of start: services' dependencies last. epmd goes with rabbitmq.
 	for ((i = ${#components[@]} - 1; i >= 0; i--)); do
 		stop_component "${components[i]}"
-		[ "${components[i]}" = rabbitmq ] && stop_component epmd
+		if [ "${components[i]}" = rabbitmq ]; then stop_component epmd; fi
 	done
 	;;
 status) status ;;
