@@ -119,6 +119,14 @@ type Decision struct {
 	Operator string `json:"operator,omitempty"`
 }
 
+// who names the decider for the order's reason: a signal from the Temporal UI may not say.
+func (d Decision) who() string {
+	if d.Operator == "" {
+		return "an operator"
+	}
+	return "operator " + d.Operator
+}
+
 // StepPolicy bounds the forward steps' retries. Zero fields take the defaults.
 type StepPolicy struct {
 	// MaxAttempts per forward step before the saga parks in NEEDS_ATTENTION (default 10).
@@ -506,10 +514,10 @@ func (s *saga) park(ctx workflow.Context, st *activities.StepRecord) (string, er
 		s.rec.Reason = s.cancelledReason()
 		return ActionCompensate, nil
 	case s.decision.Action == ActionCompensate:
-		s.rec.Reason = "compensated by operator " + s.decision.Operator + " after " + why
+		s.rec.Reason = "compensated by " + s.decision.who() + " after " + why
 		return ActionCompensate, nil
 	}
-	if err := s.moveTo(ctx, resume, "retry by operator "+s.decision.Operator); err != nil {
+	if err := s.moveTo(ctx, resume, "retry by "+s.decision.who()); err != nil {
 		return "", err
 	}
 	return ActionRetry, nil

@@ -39,6 +39,8 @@ func (s Sagas) Place(ctx context.Context, in workflows.OrderInput, wait time.Dur
 		TypedSearchAttributes: sdktemporal.NewSearchAttributes(
 			workflows.OrderStatusKey.ValueSet(string(domain.StatusPending)),
 			workflows.CustomerIDKey.ValueSet(in.CustomerID)),
+		// What an operator reads first in the Temporal UI (User Metadata → Summary).
+		StaticSummary: orderSummary(in),
 	}, workflows.OrderSagaName, in)
 	handle, err := s.Client.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
@@ -126,4 +128,13 @@ func sagaError(orderID, op string, err error) error {
 		return fmt.Errorf("order %s: %s refused: %s: %w", orderID, op, appErr.Message(), domain.ErrConflict)
 	}
 	return fmt.Errorf("order %s: %s: %w", orderID, op, err)
+}
+
+// orderSummary is one line saying what the order is: its customer and lines.
+func orderSummary(in workflows.OrderInput) string {
+	lines := make([]string, len(in.Items))
+	for i, it := range in.Items {
+		lines[i] = fmt.Sprintf("%d × %s", it.Quantity, it.ProductCode)
+	}
+	return fmt.Sprintf("Order %s of customer %s: %s", in.OrderID, in.CustomerID, strings.Join(lines, ", "))
 }
