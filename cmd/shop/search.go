@@ -37,6 +37,9 @@ func searchClient(cfg config.Config, log *slog.Logger) (*es8.Client, error) {
 	return c, nil
 }
 
+// primarySearchTimeout bounds a search of the read model before the store answers instead.
+const primarySearchTimeout = 3 * time.Second
+
 // fallbackSearch asks the read model first and the store when the read model fails (Elasticsearch
 // down, or its index not built yet): both keep the same contract, so a client sees the same answer,
 // only slower.
@@ -44,13 +47,24 @@ type fallbackSearch[Q, R any] struct {
 	primary, fallback interface {
 		Search(context.Context, Q) ([]R, error)
 	}
-	log *slog.Logger
+	log     *slog.Logger
+	timeout time.Duration // of a read-model search; 0 means primarySearchTimeout
 }
 
 func (f fallbackSearch[Q, R]) Search(ctx context.Context, q Q) ([]R, error) {
-	out, err := f.primary.Search(ctx, q)
+	// A read model that hangs (a server that accepts but does not answer) must not hang the client.
+	timeout := f.timeout
+	if timeout == 0 {
+		timeout = primarySearchTimeout
+	}
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	out, err := f.primary.Search(pctx, q)
+	cancel()
 	if err == nil {
 		return out, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	f.log.WarnContext(ctx, "search index unavailable; answering from MongoDB", "error", err)
 	return f.fallback.Search(ctx, q)
