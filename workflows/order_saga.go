@@ -477,7 +477,11 @@ func (s *saga) forward(ctx workflow.Context, name string, call func(ctx workflow
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s: retrying %s after attempt %d failed: %s", s.order.Status, name, st.Attempts, st.LastError))
 		// Wait before the next attempt, but a cancel request ends the wait (and the step) at once:
 		// an order can be cancelled while a step keeps failing.
-		if _, err := workflow.AwaitWithTimeout(ctx, retryDelay(st.Attempts), func() bool { return s.cancelRequested }); err != nil {
+		delay := retryDelay(st.Attempts)
+		wait := workflow.AwaitOptions{Timeout: delay, TimerOptions: workflow.TimerOptions{
+			Summary: fmt.Sprintf("Wait %s before attempt %d of %s", delay, st.Attempts+1, name),
+		}}
+		if _, err := workflow.AwaitWithOptions(ctx, wait, func() bool { return s.cancelRequested }); err != nil {
 			st.State = StepFailed
 			return err
 		}
@@ -500,7 +504,10 @@ func (s *saga) park(ctx workflow.Context, st *activities.StepRecord) (string, er
 	deadline := workflow.Now(ctx).Add(s.policy.ParkDeadline).UTC().Format(time.RFC3339)
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("NEEDS_ATTENTION: %s. Waiting for an operator: update or signal %q with {\"action\":\"retry\"} or {\"action\":\"compensate\"} (or shop ctl retry|compensate). Compensates by itself at %s.", why, OperatorDecision, deadline))
 	s.decision = Decision{}
-	decided, err := workflow.AwaitWithTimeout(ctx, s.policy.ParkDeadline, func() bool {
+	wait := workflow.AwaitOptions{Timeout: s.policy.ParkDeadline, TimerOptions: workflow.TimerOptions{
+		Summary: "Wait for an operator's decision (compensates by itself at " + deadline + ")",
+	}}
+	decided, err := workflow.AwaitWithOptions(ctx, wait, func() bool {
 		return s.decision.Action != "" || s.cancelRequested
 	})
 	if err != nil {
