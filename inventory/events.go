@@ -99,15 +99,86 @@ func (s *Service) publishMovement(ctx context.Context, m domain.Movement, lowMar
 }
 
 // publishBestEffort is for changes made over HTTP, which have already happened when the event goes
-// out: a failure is logged, not returned, so the client is not told a stored change failed.
+// out: a failure does not fail the request (the change is stored); the event goes to the outbox.
 func (s *Service) publishBestEffort(ctx context.Context, m domain.Movement, lowMark int64) {
-	if err := s.publishMovement(ctx, m, lowMark); err != nil {
-		s.log.ErrorContext(ctx, "event lost", "productCode", m.ProductCode, "seq", m.Seq, "error", err)
+	for _, e := range movementEvents(m, lowMark) {
+		s.publish(ctx, e)
 	}
 }
 
+// publishWait bounds how long an HTTP change waits for the broker before its event goes to the outbox.
+const publishWait = 3 * time.Second
+
+// publish publishes e, or keeps it in the outbox for RelayOutbox when the broker does not take it.
 func (s *Service) publish(ctx context.Context, e domain.Event) {
-	if err := s.events.Publish(ctx, e); err != nil {
-		s.log.ErrorContext(ctx, "event lost", "eventId", e.ID, "type", e.Type, "error", err)
+	// The change is stored; a broker that does not answer must not hold up the client for long.
+	pctx, cancel := context.WithTimeout(ctx, publishWait)
+	err := s.events.Publish(pctx, e)
+	cancel()
+	if err == nil {
+		return
+	}
+	if s.outbox != nil {
+		// The request may be over (its context cancelled); the event must still be kept.
+		octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		oerr := s.outbox.Add(octx, e)
+		if oerr == nil {
+			s.log.WarnContext(ctx, "event kept in the outbox", "eventId", e.ID, "type", e.Type, "error", err)
+			return
+		}
+		err = fmt.Errorf("%w; outbox: %w", err, oerr)
+	}
+	s.log.ErrorContext(ctx, "event lost", "eventId", e.ID, "type", e.Type, "error", err)
+}
+
+// WithOutbox makes s keep the events the broker does not take (see RelayOutbox).
+func (s *Service) WithOutbox(o Outbox) *Service {
+	s.outbox = o
+	return s
+}
+
+// RelayOutbox publishes the outbox's events every interval until ctx ends. Events keep their ids,
+// so a consumer that got one already drops the repeat.
+func (s *Service) RelayOutbox(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := s.RelayOnce(ctx); err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "outbox relay", "published", n, "error", err)
+		} else if n > 0 {
+			s.log.InfoContext(ctx, "outbox relayed", "published", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RelayOnce publishes what the outbox holds, oldest first, and stops at the first failure.
+func (s *Service) RelayOnce(ctx context.Context) (int, error) {
+	if s.outbox == nil {
+		return 0, nil
+	}
+	n := 0
+	for {
+		pending, err := s.outbox.Pending(ctx, 100)
+		if err != nil {
+			return n, fmt.Errorf("read outbox: %w", err)
+		}
+		for _, e := range pending {
+			if err := s.events.Publish(ctx, e); err != nil {
+				return n, fmt.Errorf("publish %s: %w", e.ID, err)
+			}
+			if err := s.outbox.Done(ctx, e.ID); err != nil {
+				return n, fmt.Errorf("outbox done %s: %w", e.ID, err)
+			}
+			n++
+		}
+		if len(pending) < 100 {
+			return n, nil
+		}
 	}
 }

@@ -65,5 +65,16 @@ type Events interface {
 	Publish(ctx context.Context, e domain.Event) error
 }
 
+// Outbox keeps the events of changes made over HTTP that the broker did not take when they were
+// made, until Service.RelayOutbox publishes them. Data of a pending event comes back as raw JSON.
+type Outbox interface {
+	// Add keeps e; adding an event with the same ID again changes nothing.
+	Add(ctx context.Context, e domain.Event) error
+	// Pending returns up to limit kept events, oldest first.
+	Pending(ctx context.Context, limit int) ([]domain.Event, error)
+	// Done forgets a published event.
+	Done(ctx context.Context, id string) error
+}
+
 // Clock tells the time; tests fix it.
 type Clock func() time.Time

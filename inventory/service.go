@@ -19,6 +19,7 @@ type Service struct {
 	ledger       Ledger
 	reservations Reservations
 	events       Events
+	outbox       Outbox // nil: an event the broker refuses is logged as lost
 	now          Clock
 	log          *slog.Logger
 }

@@ -20,6 +20,9 @@ import (
 	"github.com/order-saga/shop/workers"
 )
 
+// outboxRelayInterval is how often the inventory service retries the events its outbox holds.
+const outboxRelayInterval = 5 * time.Second
+
 // runInventory runs the inventory service: its HTTP API and its worker for the stock activities.
 func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Logger, reg *prometheus.Registry) error {
 	d, err := connect(ctx, cfg, log, reg)
@@ -34,7 +37,11 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Log
 		return fmt.Errorf("inventory store: %w", err)
 	}
 	svc := inventory.NewService(mongodb.NewCatalog(db), ledger, mongodb.NewReservations(db),
-		rabbitmq.Events{Publisher: d.publisher}, time.Now, log)
+		rabbitmq.Events{Publisher: d.publisher}, time.Now, log).WithOutbox(mongodb.NewOutbox(db))
+	// Events of HTTP changes that the broker did not take wait in the outbox; this sends them on.
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	defer stopRelay()
+	go svc.RelayOutbox(relayCtx, outboxRelayInterval)
 
 	var handler http.Handler
 	if r.api {
