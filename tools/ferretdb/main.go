@@ -41,6 +41,9 @@ func run(listen, dir string, logger *slog.Logger) error {
 		return fmt.Errorf("create data dir: %w", err)
 	}
 
+	if err := removeEmptyDatabases(abs, logger); err != nil {
+		return err
+	}
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: listen},
 		Logger:    logger,
@@ -83,7 +86,9 @@ func indexIDs(ctx context.Context, dir string, logger *slog.Logger) {
 }
 
 func indexIDsIn(ctx context.Context, file string) error {
-	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
+	// mode=rw: never create the file. A database being dropped may vanish between the glob and here,
+	// and an empty file left in its place would stop FerretDB from starting.
+	db, err := sql.Open("sqlite", "file:"+file+"?mode=rw&_pragma=busy_timeout(10000)")
 	if err != nil {
 		return err
 	}
@@ -91,8 +96,8 @@ func indexIDsIn(ctx context.Context, file string) error {
 	rows, err := db.QueryContext(ctx, `SELECT c.table_name FROM _ferretdb_collections c
 		WHERE NOT EXISTS (SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = c.table_name || '__id_lookup')`)
 	if err != nil {
-		if strings.Contains(err.Error(), "no such table") {
-			return nil // a database FerretDB is still creating
+		if strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "unable to open") {
+			return nil // a database FerretDB is still creating, or has just dropped
 		}
 		return err
 	}
@@ -110,6 +115,36 @@ func indexIDsIn(ctx context.Context, file string) error {
 		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, table+"__id_lookup", table)
 		if _, err := db.ExecContext(ctx, q); err != nil && !strings.Contains(err.Error(), "no such table") {
 			return fmt.Errorf("%s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// removeEmptyDatabases deletes database files without a single table (left behind when a database
+// was dropped while something held it open): FerretDB refuses to start on them, and they hold no data.
+func removeEmptyDatabases(dir string, logger *slog.Logger) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.sqlite"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		db, err := sql.Open("sqlite", "file:"+f+"?mode=ro")
+		if err != nil {
+			return fmt.Errorf("check %s: %w", f, err)
+		}
+		var tables int
+		err = db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&tables)
+		db.Close()
+		if err != nil {
+			return fmt.Errorf("check %s: %w", f, err)
+		}
+		if tables == 0 {
+			logger.Warn("removing an empty database file", "file", f)
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				if err := os.Remove(f + suffix); err != nil && !os.IsNotExist(err) {
+					return fmt.Errorf("remove %s: %w", f+suffix, err)
+				}
+			}
 		}
 	}
 	return nil
