@@ -23,14 +23,12 @@ type Catalog interface {
 	Get(ctx context.Context, code string) (domain.Product, error)
 	// Update replaces a product's descriptive fields; domain.ErrNotFound if there is none.
 	Update(ctx context.Context, p domain.Product) error
-	// List returns products ordered by code after the cursor, matching q (case-insensitive, in code,
-	// name or description) when q is not empty.
+	// List returns a page of products ordered by code, after the cursor. Text search is Searcher's.
 	List(ctx context.Context, q ListQuery) ([]domain.Product, error)
 }
 
 // ListQuery selects a page of products.
 type ListQuery struct {
-	Text  string
 	After string // product code the previous page ended with
 	Limit int
 }

@@ -3,7 +3,6 @@ package mongodb
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -78,17 +77,11 @@ func (c *Catalog) Update(ctx context.Context, p domain.Product) error {
 	return nil
 }
 
-// List implements inventory.Catalog: the fallback search when Elasticsearch is not configured.
+// List implements inventory.Catalog: a page of products in code order.
 func (c *Catalog) List(ctx context.Context, q inventory.ListQuery) ([]domain.Product, error) {
 	filter := bson.D{}
 	if q.After != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: q.After}}})
-	}
-	if q.Text != "" {
-		re := bson.Regex{Pattern: regexp.QuoteMeta(q.Text), Options: "i"}
-		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: "_id", Value: re}}, bson.D{{Key: "name", Value: re}}, bson.D{{Key: "description", Value: re}},
-		}})
 	}
 	cur, err := c.products.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(q.Limit)))
 	if err != nil {
