@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	es8 "github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
@@ -70,7 +69,7 @@ func startProjector(t testing.TB, esURL string, prefetch int) stack {
 	t.Cleanup(func() { _ = pub.Close() })
 	s.events = rabbitmq.Events{Publisher: pub}
 
-	client, err := es8.NewClient(es8.Config{Addresses: []string{esURL}, MaxRetries: 1})
+	client, err := elasticsearch.NewClient(esURL)
 	require.NoError(t, err)
 	rm := struct {
 		*elasticsearch.Products

@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"time"
 
-	es8 "github.com/elastic/go-elasticsearch/v8"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/order-saga/shop/internal/config"
+	"github.com/order-saga/shop/internal/elasticsearch"
 	"github.com/order-saga/shop/internal/logging"
 	"github.com/order-saga/shop/internal/logship"
 )
@@ -24,7 +24,7 @@ func serviceLogger(cfg config.Config, stdout io.Writer, service string) (*slog.L
 	if cfg.ElasticsearchURL == "" {
 		return log, reg, func() {}
 	}
-	es, err := es8.NewClient(es8.Config{Addresses: []string{cfg.ElasticsearchURL}, MaxRetries: 1})
+	es, err := elasticsearch.NewClient(cfg.ElasticsearchURL)
 	if err == nil {
 		var ship *logship.Shipper
 		ship, err = logship.New(logship.Config{Client: es, Service: service, Registerer: reg, Problems: log.Handler()})

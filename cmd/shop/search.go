@@ -5,13 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"log/slog"
 	"net/http"
 	"slices"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	es8 "github.com/elastic/go-elasticsearch/v8"
 
@@ -30,11 +31,7 @@ func searchClient(cfg config.Config, log *slog.Logger) (*es8.Client, error) {
 		log.Info("ELASTICSEARCH_URL is empty: searches answer from MongoDB")
 		return nil, nil
 	}
-	c, err := es8.NewClient(es8.Config{Addresses: []string{cfg.ElasticsearchURL}, MaxRetries: 1})
-	if err != nil {
-		return nil, fmt.Errorf("elasticsearch %s: %w", cfg.ElasticsearchURL, err)
-	}
-	return c, nil
+	return elasticsearch.NewClient(cfg.ElasticsearchURL)
 }
 
 // primarySearchTimeout bounds a search of the read model before the store answers instead.

@@ -21,17 +21,27 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
 
-// Connect returns a client of the server at url once it answers a cluster health request.
-func Connect(ctx context.Context, url string) (*es8.Client, error) {
+// NewClient returns a client of the server at url without contacting it: the services, the log
+// shipper and the projector start while Elasticsearch may still be away.
+func NewClient(url string) (*es8.Client, error) {
 	c, err := es8.NewClient(es8.Config{
 		Addresses: []string{url},
-		// The projector retries on its own terms (its messages wait in the queue); the client's
-		// own retries would only stretch each attempt.
+		// Callers retry on their own terms (the projector's messages wait in the queue, searches fall
+		// back to MongoDB); the client's own retries would only stretch each attempt.
 		MaxRetries: 1,
 		Transport:  &http.Transport{ResponseHeaderTimeout: 30 * time.Second, MaxIdleConnsPerHost: 16},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch %s: %w", url, err)
+	}
+	return c, nil
+}
+
+// Connect returns a client of the server at url once it answers a cluster health request.
+func Connect(ctx context.Context, url string) (*es8.Client, error) {
+	c, err := NewClient(url)
+	if err != nil {
+		return nil, err
 	}
 	if err := Ping(ctx, c); err != nil {
 		return nil, err
