@@ -54,6 +54,19 @@ answers() { # host port: does something accept TCP connections there?
 
 is_local() { [ "$1" = 127.0.0.1 ] || [ "$1" = localhost ] || [ "$1" = ::1 ]; }
 
+# already_up NAME WHAT HOST PORT: true when something answers at HOST:PORT (WHAT, the variable that
+# points there, says which), so the stack uses it; false when nothing does and HOST is local, so the
+# stack starts its own; fails when nothing answers at a remote HOST, where there is nothing to start.
+already_up() {
+	local name=$1 what=$2 host=$3 port=$4
+	if answers "$host" "$port"; then
+		say "$name: $what answers, using it"
+		return 0
+	fi
+	is_local "$host" || die "$name: $what does not answer"
+	return 1
+}
+
 pid_of() { # component -> pid if this checkout started it and it still runs
 	local f=$RUN/$1.pid
 	[ -f "$f" ] || return 1
@@ -99,11 +112,7 @@ temporal_healthy() { "$BIN/temporal" operator cluster health --address "$TEMPORA
 
 up_temporal() {
 	read -r host port < <(hostport "$TEMPORAL_ADDRESS" 7233)
-	if answers "$host" "$port"; then
-		say "temporal: $TEMPORAL_ADDRESS answers, using it"
-		return
-	fi
-	is_local "$host" || die "temporal: TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS does not answer"
+	already_up temporal "TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS" "$host" "$port" && return
 	[ -x "$BIN/temporal" ] || die "temporal: $BIN/temporal is missing; run 'make tools'"
 	local log=$LOGS/temporal.log
 	mkdir -p "$DATA/temporal"
@@ -131,11 +140,7 @@ up_temporal() {
 
 up_mongo() {
 	read -r host port < <(hostport "$MONGO_URI" 27017)
-	if answers "$host" "$port"; then
-		say "mongo: $host:$port answers, using it"
-		return
-	fi
-	is_local "$host" || die "mongo: MONGO_URI points at $host:$port, which does not answer"
+	already_up mongo "MONGO_URI ($host:$port)" "$host" "$port" && return
 	[ -x "$BIN/ferretdb" ] || die "mongo: $BIN/ferretdb is missing; run 'make tools'"
 	local log=$LOGS/ferretdb.log
 	say "mongo: starting FerretDB on $host:$port, log $log"
@@ -185,11 +190,7 @@ rabbit_healthy() {
 
 up_rabbitmq() {
 	read -r host port < <(hostport "$RABBITMQ_URL" 5672)
-	if answers "$host" "$port"; then
-		say "rabbitmq: $host:$port answers, using it"
-		return
-	fi
-	is_local "$host" || die "rabbitmq: RABBITMQ_URL points at $host:$port, which does not answer"
+	already_up rabbitmq "RABBITMQ_URL ($host:$port)" "$host" "$port" && return
 	ensure_rabbitmq_installed
 	local log=$LOGS/rabbitmq.log
 	mkdir -p "$DATA/rabbitmq/home" "$LOGS/rabbitmq" "$RUN"
@@ -259,11 +260,7 @@ es_healthy() {
 
 up_elasticsearch() {
 	read -r host port < <(hostport "$ELASTICSEARCH_URL" 9200)
-	if answers "$host" "$port"; then
-		say "elasticsearch: $ELASTICSEARCH_URL answers, using it"
-		return
-	fi
-	is_local "$host" || die "elasticsearch: ELASTICSEARCH_URL=$ELASTICSEARCH_URL does not answer"
+	already_up elasticsearch "ELASTICSEARCH_URL=$ELASTICSEARCH_URL" "$host" "$port" && return
 	local java_home
 	java_home=$(es_java_home) || die "elasticsearch: no JDK found (set JAVA_HOME or put java on PATH)"
 	ensure_elasticsearch_installed
