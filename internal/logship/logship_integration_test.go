@@ -7,12 +7,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,36 +29,6 @@ func unique(t *testing.T, prefix string) string {
 	_, err := rand.Read(b)
 	require.NoError(t, err)
 	return prefix + "-" + hex.EncodeToString(b)
-}
-
-type hit struct {
-	Index  string         `json:"_index"`
-	Source map[string]any `json:"_source"`
-}
-
-// search refreshes the log indices and returns the records whose keyword field equals value.
-func search(t *testing.T, es *elasticsearch.Client, field, value string) []hit {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	res, err := es.Indices.Refresh(es.Indices.Refresh.WithIndex(logship.IndexPrefix+"*"), es.Indices.Refresh.WithContext(ctx))
-	require.NoError(t, err)
-	res.Body.Close()
-	require.False(t, res.IsError(), res.String())
-
-	query := fmt.Sprintf(`{"size": 100, "sort": [{"@timestamp": "asc"}], "query": {"term": {%q: %q}}}`, field, value)
-	res, err = es.Search(es.Search.WithIndex(logship.IndexPrefix+"*"), es.Search.WithBody(strings.NewReader(query)),
-		es.Search.WithContext(ctx))
-	require.NoError(t, err)
-	defer res.Body.Close()
-	require.False(t, res.IsError(), res.String())
-	var out struct {
-		Hits struct {
-			Hits []hit `json:"hits"`
-		} `json:"hits"`
-	}
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
-	return out.Hits.Hits
 }
 
 // getJSON decodes the answer of GET path.
@@ -114,9 +82,9 @@ func TestRecordsArriveInTheirDailyIndex(t *testing.T) {
 	require.NoError(t, s.Flush(ctx))
 	require.Equal(t, uint64(3), s.Stats().Shipped)
 
-	hits := search(t, es, "service", service)
+	hits := testenv.LogHits(t, "service", service)
 	require.Len(t, hits, 3)
-	byMessage := map[string]hit{}
+	byMessage := map[string]testenv.LogHit{}
 	for _, h := range hits {
 		byMessage[h.Source["message"].(string)] = h
 		ts, err := time.Parse(time.RFC3339Nano, h.Source["@timestamp"].(string))
@@ -188,7 +156,7 @@ func TestCloseFlushes(t *testing.T) {
 	defer cancel()
 	require.NoError(t, s.Close(ctx))
 	require.Equal(t, logship.Stats{Shipped: n}, s.Stats())
-	require.Len(t, search(t, es, "service", service), n)
+	require.Len(t, testenv.LogHits(t, "service", service), n)
 
 	families, err := reg.Gather()
 	require.NoError(t, err)

@@ -78,9 +78,15 @@ func SearchAlias(t testing.TB, prefix string) string {
 	return alias
 }
 
-// OrderLogs refreshes the shipped log indices and returns the records of an order (by orderId),
-// oldest first.
-func OrderLogs(t testing.TB, orderID string) []map[string]any {
+// LogHit is one shipped log record and the index it is in.
+type LogHit struct {
+	Index  string         `json:"_index"`
+	Source map[string]any `json:"_source"`
+}
+
+// LogHits refreshes the shipped log indices and returns the records whose keyword field equals
+// value, oldest first (one bulk worker keeps the order; _doc breaks timestamp ties).
+func LogHits(t testing.TB, field, value string) []LogHit {
 	t.Helper()
 	es := Elasticsearch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -90,8 +96,7 @@ func OrderLogs(t testing.TB, orderID string) []map[string]any {
 	res.Body.Close()
 	require.False(t, res.IsError(), res.String())
 
-	// Sorted by time, then by insertion (one bulk worker keeps the order; _doc breaks timestamp ties).
-	query := fmt.Sprintf(`{"size": 100, "sort": [{"@timestamp": "asc"}, "_doc"], "query": {"term": {"orderId": %q}}}`, orderID)
+	query := fmt.Sprintf(`{"size": 100, "sort": [{"@timestamp": "asc"}, "_doc"], "query": {"term": {%q: %q}}}`, field, value)
 	res, err = es.Search(es.Search.WithIndex(logship.IndexPrefix+"*"), es.Search.WithBody(strings.NewReader(query)),
 		es.Search.WithContext(ctx))
 	require.NoError(t, err)
@@ -99,14 +104,18 @@ func OrderLogs(t testing.TB, orderID string) []map[string]any {
 	require.False(t, res.IsError(), res.String())
 	var out struct {
 		Hits struct {
-			Hits []struct {
-				Source map[string]any `json:"_source"`
-			} `json:"hits"`
+			Hits []LogHit `json:"hits"`
 		} `json:"hits"`
 	}
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	return out.Hits.Hits
+}
+
+// OrderLogs returns the shipped log records of an order (by orderId), oldest first.
+func OrderLogs(t testing.TB, orderID string) []map[string]any {
+	t.Helper()
 	var records []map[string]any
-	for _, h := range out.Hits.Hits {
+	for _, h := range LogHits(t, "orderId", orderID) {
 		records = append(records, h.Source)
 	}
 	return records
