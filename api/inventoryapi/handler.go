@@ -159,9 +159,9 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) {
 	if len(sq.Text) > 200 {
 		v.Add("q", "must be at most 200 characters")
 	}
-	for field, value := range map[string]string{"minPrice": sq.MinPrice, "maxPrice": sq.MaxPrice} {
-		if value != "" && !plainDecimal.MatchString(value) {
-			v.Add(field, "must be a plain non-negative decimal such as 10 or 9.99")
+	for _, bound := range []struct{ field, value string }{{"minPrice", sq.MinPrice}, {"maxPrice", sq.MaxPrice}} {
+		if bound.value != "" && !plainDecimal.MatchString(bound.value) { // in this order: a map would shuffle the errors
+			v.Add(bound.field, "must be a plain non-negative decimal such as 10 or 9.99")
 		}
 	}
 	switch s := q.Get("inStock"); s {
