@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/order-saga/shop/internal/elasticsearch"
-	"github.com/prometheus/client_golang/prometheus"
-	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/order-saga/shop/internal/elasticsearch"
 
 	"go.temporal.io/sdk/worker"
 
@@ -24,8 +23,9 @@ import (
 const outboxRelayInterval = 5 * time.Second
 
 // runInventory runs the inventory service: its HTTP API and its worker for the stock activities.
-func runInventory(ctx context.Context, cfg config.Config, r roles, log *slog.Logger, reg *prometheus.Registry) error {
-	d, err := connect(ctx, cfg, log, reg)
+func runInventory(ctx context.Context, cfg config.Config, r roles, p process) error {
+	log := p.log
+	d, err := connect(ctx, cfg, p)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	es8 "github.com/elastic/go-elasticsearch/v8"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/order-saga/shop/internal/config"
@@ -14,31 +15,41 @@ import (
 	"github.com/order-saga/shop/internal/logship"
 )
 
-// serviceLogger returns a service's logger and metrics registry. The logger writes JSON lines to
-// stdout and, when ELASTICSEARCH_URL is set, also ships every record to logs-ecommerce-YYYY.MM.DD
-// without ever blocking the caller (records beyond the buffer are dropped and counted in
-// shop_log_records_dropped_total). The returned func drains what is buffered on the way out.
-func serviceLogger(cfg config.Config, stdout io.Writer, service string) (*slog.Logger, *prometheus.Registry, func()) {
-	reg := newRegistry()
-	log := logging.New(stdout, service, cfg.LogLevel)
+// process is what a long-running command's parts share: its logger, its metrics registry and, when
+// ELASTICSEARCH_URL is set, its one Elasticsearch client (searches, read model, log shipping).
+type process struct {
+	log    *slog.Logger
+	reg    *prometheus.Registry
+	search *es8.Client // nil without ELASTICSEARCH_URL: searches answer from MongoDB
+}
+
+// newProcess builds a service's process. The logger writes JSON lines to stdout and, when
+// ELASTICSEARCH_URL is set, also ships every record to logs-ecommerce-YYYY.MM.DD without ever
+// blocking the caller (records beyond the buffer are dropped and counted in
+// shop_log_records_dropped_total). The client does not wait for the server: searches fall back to
+// MongoDB while it is away. The returned func drains the buffered records on the way out.
+func newProcess(cfg config.Config, stdout io.Writer, service string) (process, func(), error) {
+	p := process{log: logging.New(stdout, service, cfg.LogLevel), reg: newRegistry()}
 	if cfg.ElasticsearchURL == "" {
-		return log, reg, func() {}
+		p.log.Info("ELASTICSEARCH_URL is empty: searches answer from MongoDB, logs stay on stdout")
+		return p, func() {}, nil
 	}
-	es, err := elasticsearch.NewClient(cfg.ElasticsearchURL)
-	if err == nil {
-		var ship *logship.Shipper
-		ship, err = logship.New(logship.Config{Client: es, Service: service, Registerer: reg, Problems: log.Handler()})
-		if err == nil {
-			shipped := slog.New(ship.Handler(log.Handler()))
-			return shipped, reg, func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				if err := ship.Close(ctx); err != nil {
-					log.Warn("log shipping: records not shipped", "error", err)
-				}
-			}
+	var err error
+	if p.search, err = elasticsearch.NewClient(cfg.ElasticsearchURL); err != nil {
+		return p, func() {}, err
+	}
+	ship, err := logship.New(logship.Config{Client: p.search, Service: service, Registerer: p.reg, Problems: p.log.Handler()})
+	if err != nil {
+		p.log.Warn("log shipping to elasticsearch is off", "error", err)
+		return p, func() {}, nil
+	}
+	stdoutOnly := p.log
+	p.log = slog.New(ship.Handler(stdoutOnly.Handler()))
+	return p, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := ship.Close(ctx); err != nil {
+			stdoutOnly.Warn("log shipping: records not shipped", "error", err)
 		}
-	}
-	log.Warn("log shipping to elasticsearch is off", "error", err)
-	return log, reg, func() {}
+	}, nil
 }

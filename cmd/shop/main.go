@@ -71,19 +71,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		log, reg, closeLogs := serviceLogger(cfg, stdout, cmd)
+		p, closeLogs, err := newProcess(cfg, stdout, cmd)
 		defer closeLogs()
+		if err != nil {
+			return err
+		}
 		if cmd == "inventory" {
-			return runInventory(ctx, cfg, roles, log, reg)
+			return runInventory(ctx, cfg, roles, p)
 		}
-		return runOrders(ctx, cfg, roles, log, reg)
+		return runOrders(ctx, cfg, roles, p)
 	case "payments", "projector":
-		log, reg, closeLogs := serviceLogger(cfg, stdout, cmd)
+		p, closeLogs, err := newProcess(cfg, stdout, cmd)
 		defer closeLogs()
-		if cmd == "payments" {
-			return runPayments(ctx, cfg, log, reg)
+		if err != nil {
+			return err
 		}
-		return runProjector(ctx, cfg, log, reg)
+		if cmd == "payments" {
+			return runPayments(ctx, cfg, p)
+		}
+		return runProjector(ctx, cfg, p)
 	case "reindex":
 		return runReindex(ctx, cfg, args, stdout, logging.New(stderr, cmd, cfg.LogLevel))
 	case "help", "-h", "--help":

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
-	"github.com/order-saga/shop/internal/elasticsearch"
-	"github.com/order-saga/shop/orders"
-	"github.com/prometheus/client_golang/prometheus"
-	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/order-saga/shop/internal/elasticsearch"
+	"github.com/order-saga/shop/orders"
 
 	"go.temporal.io/sdk/worker"
 
@@ -24,8 +23,9 @@ import (
 
 // runOrders runs the order service: its HTTP API and its worker (the saga, the order bookkeeping and
 // the payment activities).
-func runOrders(ctx context.Context, cfg config.Config, r roles, log *slog.Logger, reg *prometheus.Registry) error {
-	d, err := connect(ctx, cfg, log, reg)
+func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error {
+	log := p.log
+	d, err := connect(ctx, cfg, p)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
-	"log/slog"
 	"time"
 
 	"github.com/order-saga/shop/api"
@@ -16,7 +14,8 @@ import (
 
 // runPayments runs the payment sandbox: a provider of its own on its own port, with its state in
 // MongoDB so that a restart loses nothing.
-func runPayments(ctx context.Context, cfg config.Config, log *slog.Logger, reg *prometheus.Registry) error {
+func runPayments(ctx context.Context, cfg config.Config, p process) error {
+	log := p.log
 	cctx, cancel := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancel()
 	client, err := mongodb.Connect(cctx, cfg.MongoURI)
@@ -26,7 +25,7 @@ func runPayments(ctx context.Context, cfg config.Config, log *slog.Logger, reg *
 	defer func() { _ = client.Disconnect(context.Background()) }()
 
 	sandbox := payments.NewSandbox(mongodb.NewPayments(client.Database(cfg.PaymentsDB)), time.Now, log)
-	router := newRouter("payments", log, reg,
+	router := newRouter("payments", log, p.reg,
 		api.Check{Name: "mongodb", Ping: func(ctx context.Context) error { return mongodb.Ping(ctx, client) }})
 	paymentsapi.Mount(router, sandbox, log)
 	if err := serve(ctx, log, cfg.PaymentsAddr, router, nil, cfg.ShutdownTimeout); err != nil {

@@ -12,10 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	es8 "github.com/elastic/go-elasticsearch/v8"
-
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/internal/config"
 	"github.com/order-saga/shop/internal/elasticsearch"
@@ -23,16 +19,6 @@ import (
 	"github.com/order-saga/shop/internal/rabbitmq"
 	"github.com/order-saga/shop/projector"
 )
-
-// searchClient returns the Elasticsearch client, or nil when ELASTICSEARCH_URL is empty. It does not
-// wait for the server: searches fall back to MongoDB while it is away.
-func searchClient(cfg config.Config, log *slog.Logger) (*es8.Client, error) {
-	if cfg.ElasticsearchURL == "" {
-		log.Info("ELASTICSEARCH_URL is empty: searches answer from MongoDB")
-		return nil, nil
-	}
-	return elasticsearch.NewClient(cfg.ElasticsearchURL)
-}
 
 // primarySearchTimeout bounds a search of the read model before the store answers instead.
 const primarySearchTimeout = 3 * time.Second
@@ -68,13 +54,10 @@ func (f fallbackSearch[Q, R]) Search(ctx context.Context, q Q) ([]R, error) {
 }
 
 // runProjector consumes the events into the Elasticsearch read model until ctx ends.
-func runProjector(ctx context.Context, cfg config.Config, log *slog.Logger, reg *prometheus.Registry) error {
-	if cfg.ElasticsearchURL == "" {
+func runProjector(ctx context.Context, cfg config.Config, p process) error {
+	es, log, reg := p.search, p.log, p.reg
+	if es == nil {
 		return errors.New("the projector needs ELASTICSEARCH_URL")
-	}
-	es, err := searchClient(cfg, log)
-	if err != nil {
-		return err
 	}
 	rm := struct {
 		*elasticsearch.Products

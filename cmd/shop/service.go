@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	es8 "github.com/elastic/go-elasticsearch/v8"
 	"log/slog"
 	"net/http"
 	"time"
+
+	es8 "github.com/elastic/go-elasticsearch/v8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -40,11 +41,12 @@ type deps struct {
 }
 
 // connect opens every dependency, waiting up to cfg.StartupTimeout for them to answer.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger, reg *prometheus.Registry) (*deps, error) {
+func connect(ctx context.Context, cfg config.Config, p process) (*deps, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancel()
 
-	d := &deps{registry: reg}
+	log := p.log
+	d := &deps{registry: p.reg, search: p.search}
 
 	var err error
 	if d.mongo, err = mongodb.Connect(ctx, cfg.MongoURI); err != nil {
@@ -55,10 +57,6 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, reg *prom
 		return nil, err
 	}
 	if d.publisher, err = rabbitmq.NewPublisher(ctx, cfg.RabbitMQURL, cfg.EventsExchange, log); err != nil {
-		d.close(log)
-		return nil, err
-	}
-	if d.search, err = searchClient(cfg, log); err != nil {
 		d.close(log)
 		return nil, err
 	}
