@@ -17,6 +17,9 @@ import (
 // MaxBodyBytes bounds a request body.
 const MaxBodyBytes = 1 << 20
 
+// maxEchoedFieldLen bounds an unknown field's name quoted back in a problem.
+const maxEchoedFieldLen = 64
+
 // DecodeJSON reads a request body into dst strictly: one JSON object, no unknown fields, no wrong
 // types, at most MaxBodyBytes. Every failure is a *domain.ValidationError naming the field.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
@@ -52,14 +55,21 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 		v.Add(fieldErr.Field, "%s", fieldErr.Msg)
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
-		if field == "" {
+		switch {
+		case field == "":
 			v.Add("body", "must be a JSON object")
-		} else {
+		case typeErr.Value == numberTooLong:
+			v.Add(field, "must be a number of at most %d characters", MaxNumberLen)
+		default:
 			v.Add(field, "must be %s", jsonKind(typeErr.Type.Kind().String()))
 		}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		v.Add(name, "is not a known field")
+		if len(name) > maxEchoedFieldLen { // not worth quoting back
+			v.Add("body", "has an unknown field")
+		} else {
+			v.Add(name, "is not a known field")
+		}
 	default:
 		v.Add("body", "%s", err.Error())
 	}
@@ -92,11 +102,20 @@ func (e *FieldTypeError) Error() string { return e.Field + ": " + e.Msg }
 // and a quoted "12" is refused as the wrong type.
 type Number string
 
-// UnmarshalJSON accepts only a number token.
+// MaxNumberLen bounds the literal of a Number: a 1 MB number is refused, not kept and quoted back.
+const MaxNumberLen = domain.MaxDecimalLen
+
+// numberTooLong marks the type error of an over-long number, for DecodeJSON to say so.
+const numberTooLong = "number too long"
+
+// UnmarshalJSON accepts only a number token of at most MaxNumberLen characters.
 func (n *Number) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || !(b[0] == '-' || (b[0] >= '0' && b[0] <= '9')) {
-		return &json.UnmarshalTypeError{Value: string(b), Type: numberType}
+		return &json.UnmarshalTypeError{Value: "not a number", Type: numberType}
+	}
+	if len(b) > MaxNumberLen {
+		return &json.UnmarshalTypeError{Value: numberTooLong, Type: numberType}
 	}
 	*n = Number(b)
 	return nil

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -47,10 +48,20 @@ func NewProblem(status int, slug, title, detail string) Problem {
 	return Problem{Type: ProblemBase + slug, Title: title, Status: status, Detail: detail}
 }
 
-// ValidationProblem is the 400 for bad input, listing each bad field.
-func ValidationProblem(fields []domain.FieldError) Problem {
+// ValidationProblem is the 400 for bad input, listing each bad field up to domain.MaxFieldErrors;
+// how many more there were is in the detail and in the member omittedErrors.
+func ValidationProblem(invalid *domain.ValidationError) Problem {
 	p := NewProblem(http.StatusBadRequest, "validation", "Invalid request", "One or more fields are invalid.")
-	p.Errors = fields
+	p.Errors = invalid.Fields
+	omitted := invalid.Omitted
+	if len(p.Errors) > domain.MaxFieldErrors { // merged from several checks
+		omitted += len(p.Errors) - domain.MaxFieldErrors
+		p.Errors = p.Errors[:domain.MaxFieldErrors]
+	}
+	if omitted > 0 {
+		p.Detail = fmt.Sprintf("One or more fields are invalid; %d more errors are not listed.", omitted)
+		p.Extensions = map[string]any{"omittedErrors": omitted}
+	}
 	return p
 }
 
@@ -71,7 +82,11 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	)
 	switch {
 	case errors.As(err, &invalid):
-		WriteProblem(w, ValidationProblem(invalid.Fields))
+		WriteProblem(w, ValidationProblem(invalid))
+	case errors.Is(err, domain.ErrIdempotencyKeyReused):
+		// Names nothing of the first request nor of its order: the key may be someone else's guess.
+		WriteProblem(w, NewProblem(http.StatusUnprocessableEntity, "idempotency-key-reused", "Idempotency-Key reused",
+			"This Idempotency-Key was already used with a different request. Use a new key for a new request."))
 	case errors.As(err, &below):
 		p := NewProblem(http.StatusConflict, "below-reserved", "Stock below reserved", below.Error())
 		p.Extensions = map[string]any{"productCode": below.ProductCode, "reserved": below.Reserved}

@@ -20,9 +20,16 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
-// ValidationError lists every bad field of one input, so a client can fix them all at once.
+// MaxFieldErrors bounds the fields one ValidationError lists, so that a hostile input cannot make its
+// answer (or the memory to build it) large; the rest are only counted in Omitted.
+const MaxFieldErrors = 20
+
+// ValidationError lists the bad fields of one input (up to MaxFieldErrors), so a client can fix them
+// at once.
 type ValidationError struct {
 	Fields []FieldError
+	// Omitted counts the bad fields found beyond MaxFieldErrors.
+	Omitted int
 }
 
 func (e *ValidationError) Error() string {
@@ -30,17 +37,25 @@ func (e *ValidationError) Error() string {
 	for i, f := range e.Fields {
 		parts[i] = f.Field + ": " + f.Message
 	}
-	return "invalid input: " + strings.Join(parts, "; ")
+	msg := "invalid input: " + strings.Join(parts, "; ")
+	if e.Omitted > 0 {
+		msg += fmt.Sprintf(" (and %d more)", e.Omitted)
+	}
+	return msg
 }
 
-// Add records a bad field.
+// Add records a bad field; beyond MaxFieldErrors it only counts it.
 func (e *ValidationError) Add(field, format string, args ...any) {
+	if len(e.Fields) >= MaxFieldErrors {
+		e.Omitted++
+		return
+	}
 	e.Fields = append(e.Fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
 // Err returns e if any field was recorded, nil otherwise.
 func (e *ValidationError) Err() error {
-	if len(e.Fields) == 0 {
+	if len(e.Fields) == 0 && e.Omitted == 0 {
 		return nil
 	}
 	return e
@@ -74,6 +89,10 @@ type UnknownProductError struct {
 }
 
 func (e *UnknownProductError) Error() string { return "unknown product " + e.ProductCode }
+
+// ErrIdempotencyKeyReused says an Idempotency-Key came back with a request other than the one it was
+// first used for (IETF draft "The Idempotency-Key HTTP Header Field": 422).
+var ErrIdempotencyKeyReused = errors.New("idempotency key already used for a different request")
 
 // ErrPaymentDeclined says the payment provider refused to authorize a payment.
 var ErrPaymentDeclined = errors.New("payment declined")

@@ -35,12 +35,23 @@ func CurrencyDigits(currency string) (int, bool) {
 	return d, ok
 }
 
+// MaxDecimalLen bounds the text of an amount: far more than any amount below maxMinor needs, and
+// short enough to quote back in an error.
+const MaxDecimalLen = 40
+
 // ParseMoney reads a plain decimal such as "12.5" or "1999.99" in currency. It refuses exponents,
-// signs other than a leading minus, more decimals than the currency has, and unknown currencies.
+// signs other than a leading minus, more decimals than the currency has, unknown currencies, and
+// texts longer than MaxDecimalLen.
 func ParseMoney(decimal, currency string) (Money, error) {
 	digits, ok := minorDigits[currency]
 	if !ok {
+		if len(currency) > 8 {
+			return Money{}, errors.New("unsupported currency")
+		}
 		return Money{}, fmt.Errorf("unsupported currency %q", currency)
+	}
+	if len(decimal) > MaxDecimalLen {
+		return Money{}, fmt.Errorf("must be at most %d characters", MaxDecimalLen)
 	}
 	s := decimal
 	neg := strings.HasPrefix(s, "-")

@@ -3,6 +3,8 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"unicode"
+	"unicode/utf8"
 )
 
 // OrderStatus is where an order stands in its saga.
@@ -84,24 +86,28 @@ type Order struct {
 	Reason string
 }
 
-// MaxOrderLines bounds the lines of one order.
-const MaxOrderLines = 100
+// Limits on what one order may carry: generous for real orders, small enough that one request costs
+// little to check and to carry through the saga.
+const (
+	MaxOrderLines      = 100
+	MaxCustomerIDLen   = 128
+	MaxPaymentTokenLen = 255
+)
 
 // NewOrder validates an order as submitted: an id, 1 to MaxOrderLines lines of valid products and
-// positive quantities. It starts PENDING.
+// positive quantities. It starts PENDING. Too many lines are refused before any line is looked at.
 func NewOrder(id, customerID string, lines []OrderLine) (Order, error) {
 	var v ValidationError
 	if id == "" {
 		v.Add("id", "must not be empty")
 	}
-	if len(customerID) > 128 {
-		v.Add("customerId", "must be at most 128 characters")
-	}
+	ValidateCustomerID(&v, customerID)
 	if len(lines) == 0 {
 		v.Add("items", "must list at least one product")
 	}
 	if len(lines) > MaxOrderLines {
 		v.Add("items", "must list at most %d products", MaxOrderLines)
+		return Order{}, &v
 	}
 	for i, l := range lines {
 		ValidateProductCode(&v, fmt.Sprintf("items[%d].productCode", i), l.ProductCode)
@@ -113,6 +119,49 @@ func NewOrder(id, customerID string, lines []OrderLine) (Order, error) {
 		return Order{}, err
 	}
 	return Order{ID: id, CustomerID: customerID, Lines: lines, Status: StatusPending}, nil
+}
+
+// ValidateCustomerID checks a customer id (which may be empty: an anonymous order).
+func ValidateCustomerID(v *ValidationError, customerID string) {
+	switch {
+	case len(customerID) > MaxCustomerIDLen:
+		v.Add("customerId", "must be at most %d characters", MaxCustomerIDLen)
+	case !printable(customerID):
+		v.Add("customerId", "must be valid UTF-8 without control characters")
+	}
+}
+
+// ValidatePaymentToken checks a payment token (which may be empty: the default token is used). Tokens
+// are provider identifiers such as tok_visa: visible ASCII.
+func ValidatePaymentToken(v *ValidationError, token string) {
+	switch {
+	case len(token) > MaxPaymentTokenLen:
+		v.Add("paymentToken", "must be at most %d characters", MaxPaymentTokenLen)
+	case !visibleASCII(token):
+		v.Add("paymentToken", "must be visible ASCII characters")
+	}
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func visibleASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // MoveTo changes the status, refusing any move the lifecycle does not allow.

@@ -71,8 +71,11 @@ func ValidateName(v *ValidationError, name string) {
 
 // ValidateDescription checks a product description (which may be empty).
 func ValidateDescription(v *ValidationError, d string) {
-	if utf8.RuneCountInString(d) > MaxDescriptionLen {
+	switch {
+	case utf8.RuneCountInString(d) > MaxDescriptionLen:
 		v.Add("description", "must be at most %d characters", MaxDescriptionLen)
+	case !utf8.ValidString(d):
+		v.Add("description", "must be valid UTF-8")
 	}
 }
 

@@ -4,16 +4,10 @@ package ordersapi
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -42,11 +36,18 @@ type Orders interface {
 	List(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error)
 }
 
+// Keys resolves Idempotency-Keys to orders (orders.IdempotencyKeys).
+type Keys interface {
+	OrderFor(ctx context.Context, scope, key, fingerprint, newOrderID string) (orderID string, repeat bool, err error)
+}
+
 // Config tunes the API.
 type Config struct {
 	// DecisionWait bounds how long POST waits for the saga's decision before answering 202.
 	DecisionWait time.Duration
 	Now          func() time.Time
+	// Keys stores Idempotency-Keys; required.
+	Keys Keys
 }
 
 type handler struct {
@@ -68,123 +69,6 @@ func Mount(r chi.Router, sagas Sagas, store Orders, cfg Config, log *slog.Logger
 		r.Post("/{id}/fulfill", h.fulfill)
 	})
 	api.MountDocs(r, openAPISpec)
-}
-
-// placeRequest accepts the current shape (items) and the original single-item shape.
-type placeRequest struct {
-	CustomerID   *string     `json:"customerId"`
-	Items        []itemJSON  `json:"items"`
-	ProductCode  *string     `json:"productCode"`
-	Quantity     *api.Number `json:"quantity"`
-	PaymentToken *string     `json:"paymentToken"`
-}
-
-type itemJSON struct {
-	ProductCode *string     `json:"productCode"`
-	Quantity    *api.Number `json:"quantity"`
-}
-
-func (h handler) place(w http.ResponseWriter, r *http.Request) {
-	var req placeRequest
-	if err := api.DecodeJSON(w, r, &req); err != nil {
-		api.WriteError(w, r, h.log, err)
-		return
-	}
-	in, err := h.input(r, req)
-	if err != nil {
-		api.WriteError(w, r, h.log, err)
-		return
-	}
-	rec, decided, err := h.sagas.Place(r.Context(), in, h.cfg.DecisionWait)
-	if err != nil {
-		api.WriteError(w, r, h.log, err)
-		return
-	}
-	if rec.OrderID == "" { // joined a saga that has not answered yet
-		rec = activities.OrderRecord{OrderID: in.OrderID, CustomerID: in.CustomerID, Status: domain.StatusPending}
-	}
-	location := BasePath + "/" + url.PathEscape(in.OrderID)
-	w.Header().Set("Location", location)
-	switch {
-	case !decided || rec.Status == domain.StatusNeedsAttention:
-		api.WriteJSON(w, http.StatusAccepted, toJSON(rec))
-	case rec.Status == domain.StatusConfirmed || rec.Status == domain.StatusCompleted:
-		api.WriteJSON(w, http.StatusCreated, toJSON(rec))
-	case rec.Status == domain.StatusFailed:
-		api.WriteProblem(w, orderProblem(http.StatusPaymentRequired, "payment-failed", "Payment failed", rec))
-	default: // REJECTED, CANCELLED
-		api.WriteProblem(w, orderProblem(http.StatusConflict, "order-"+strings.ToLower(string(rec.Status)), "Order "+strings.ToLower(string(rec.Status)), rec))
-	}
-}
-
-func orderProblem(status int, slug, title string, rec activities.OrderRecord) api.Problem {
-	p := api.NewProblem(status, slug, title, rec.Reason)
-	p.Extensions = map[string]any{"orderId": rec.OrderID, "status": rec.Status}
-	return p
-}
-
-// input validates a submission and builds the saga's input. With an Idempotency-Key the order id is
-// derived from the key, so a repeat names the same workflow and starts nothing.
-func (h handler) input(r *http.Request, req placeRequest) (workflows.OrderInput, error) {
-	var v domain.ValidationError
-	in := workflows.OrderInput{CreatedAt: h.cfg.Now().UTC().Truncate(time.Millisecond)}
-	if req.CustomerID != nil {
-		in.CustomerID = *req.CustomerID
-	}
-	if req.PaymentToken != nil {
-		in.PaymentToken = *req.PaymentToken
-	}
-	switch {
-	case req.Items != nil && (req.ProductCode != nil || req.Quantity != nil):
-		v.Add("items", "give either items or the single productCode and quantity, not both")
-	case req.Items != nil:
-		for i, it := range req.Items {
-			in.Items = append(in.Items, line(&v, "items["+strconv.Itoa(i)+"].", it.ProductCode, it.Quantity))
-		}
-		if len(req.Items) == 0 {
-			v.Add("items", "must list at least one product")
-		}
-	default:
-		in.Items = []activities.StockLine{line(&v, "", req.ProductCode, req.Quantity)}
-	}
-	key := r.Header.Get("Idempotency-Key")
-	switch {
-	case len(key) > 255:
-		v.Add("Idempotency-Key", "must be at most 255 characters")
-	case key != "":
-		sum := sha256.Sum256([]byte(key))
-		in.OrderID = hex.EncodeToString(sum[:12])
-	default:
-		b := make([]byte, 12)
-		_, _ = rand.Read(b)
-		in.OrderID = hex.EncodeToString(b)
-	}
-	if err := v.Err(); err != nil {
-		return in, err
-	}
-	lines := make([]domain.OrderLine, len(in.Items))
-	for i, it := range in.Items {
-		lines[i] = domain.OrderLine{ProductCode: it.ProductCode, Quantity: it.Quantity}
-	}
-	_, err := domain.NewOrder(in.OrderID, in.CustomerID, lines)
-	return in, err
-}
-
-func line(v *domain.ValidationError, prefix string, code *string, qty *api.Number) activities.StockLine {
-	var l activities.StockLine
-	if code == nil {
-		v.Add(prefix+"productCode", "is required")
-	} else {
-		l.ProductCode = *code
-	}
-	if qty == nil {
-		v.Add(prefix+"quantity", "is required")
-	} else if n, err := qty.Int64(); err != nil {
-		v.Add(prefix+"quantity", "must be a whole number")
-	} else {
-		l.Quantity = n
-	}
-	return l
 }
 
 func (h handler) get(w http.ResponseWriter, r *http.Request) {

@@ -5,8 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,7 +21,6 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/order-saga/shop/internal/testenv"
 )
@@ -271,26 +268,6 @@ func TestE2EDeclinedPaymentRestoresStock(t *testing.T) {
 	require.Equal(t, []float64{4, 0, 4}, []float64{q, res, avail}, "the reservation was released")
 }
 
-func TestE2EIdempotencyKeyStartsOneSaga(t *testing.T) {
-	s := startSystem(t)
-	s.product("E2E-I", 5, "1")
-	key := testenv.UniqueName(t, "key")
-	first := s.call("orders", "POST", "/api/v1/orders", `{"productCode":"E2E-I","quantity":1}`, "Idempotency-Key", key)
-	require.Equal(t, http.StatusCreated, first.status, string(first.raw))
-	again := s.call("orders", "POST", "/api/v1/orders", `{"productCode":"E2E-I","quantity":1}`, "Idempotency-Key", key)
-	require.Equal(t, http.StatusCreated, again.status, string(again.raw))
-	require.Equal(t, first.body["id"], again.body["id"])
-
-	q, _, _ := s.stock("E2E-I")
-	require.Equal(t, 4.0, q, "one order shipped, not two")
-	query := fmt.Sprintf("WorkflowId = 'order-%s'", first.body["id"])
-	require.Eventually(t, func() bool {
-		resp, err := testenv.Temporal(t).CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{Query: query})
-		require.NoError(t, err)
-		return resp.GetCount() == 1
-	}, 10*time.Second, 200*time.Millisecond, "one workflow for the key")
-}
-
 func TestE2EConcurrentOrdersNeverOversell(t *testing.T) {
 	s := startSystem(t)
 	s.product("E2E-HOT", 30, "2")
@@ -330,22 +307,9 @@ func TestE2EOrderWorkerKilledAfterReservation(t *testing.T) {
 	s.product("E2E-K", 5, "3")
 	s.stop("payments", syscall.SIGTERM)
 
-	// The decision cannot come while payments are down, so the submission waits; its id follows from
-	// the Idempotency-Key.
-	key := testenv.UniqueName(t, "kill")
-	sum := sha256.Sum256([]byte(key))
-	id := hex.EncodeToString(sum[:12])
-	go func() {
-		req, _ := http.NewRequest("POST", s.urls["orders"]+"/api/v1/orders", strings.NewReader(`{"productCode":"E2E-K","quantity":2}`))
-		req.Header.Set("Idempotency-Key", key)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-		}
-	}()
-	require.Eventually(t, func() bool {
-		got := s.call("orders", "GET", "/api/v1/orders/"+id, "")
-		return got.body["status"] == "RESERVED"
-	}, 30*time.Second, 100*time.Millisecond)
+	// The decision cannot come while payments are down, so the submission waits.
+	id := s.placeAsync(`{"customerId":"e2e-kill","productCode":"E2E-K","quantity":2}`)
+	s.waitStatus(id, "RESERVED")
 
 	s.stop("orders", syscall.SIGKILL)
 	s.start("payments", "payments")

@@ -5,9 +5,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,9 +18,16 @@ import (
 	"github.com/order-saga/shop/internal/testenv"
 )
 
-// placeAsync submits an order without waiting for its answer and returns its id (derived from the
-// Idempotency-Key, as the API derives it).
+// placeAsync submits an order without waiting for its answer and returns its id, found by listing
+// the orders of the body's customer: give each call a customer of its own. (Order ids are random,
+// so a caller cannot know one before the answer.)
 func (s *system) placeAsync(body string) string {
+	s.t.Helper()
+	var req struct {
+		CustomerID string `json:"customerId"`
+	}
+	require.NoError(s.t, json.Unmarshal([]byte(body), &req))
+	require.NotEmpty(s.t, req.CustomerID, "placeAsync needs a customer of its own")
 	key := testenv.UniqueName(s.t, "op")
 	go func() {
 		req, _ := http.NewRequest("POST", s.urls["orders"]+"/api/v1/orders", strings.NewReader(body))
@@ -29,8 +36,17 @@ func (s *system) placeAsync(body string) string {
 			resp.Body.Close()
 		}
 	}()
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:12])
+	var id string
+	require.Eventually(s.t, func() bool {
+		r := s.call("orders", "GET", "/api/v1/orders?customerId="+url.QueryEscape(req.CustomerID), "")
+		var page []struct{ ID string }
+		if r.status != http.StatusOK || json.Unmarshal(r.raw, &page) != nil || len(page) == 0 {
+			return false
+		}
+		id = page[0].ID
+		return true
+	}, 60*time.Second, 100*time.Millisecond, "no order of customer %s was stored", req.CustomerID)
+	return id
 }
 
 func (s *system) waitStatus(id string, statuses ...string) string {
@@ -71,8 +87,8 @@ func TestE2EOperatorsRescueParkedOrders(t *testing.T) {
 	events := testenv.Listen(t, s.exchange, "order.#")
 	s.stop("payments", syscall.SIGTERM)
 
-	retried := s.placeAsync(`{"customerId":"ops","productCode":"OPS-1","quantity":2}`)
-	compensated := s.placeAsync(`{"customerId":"ops","productCode":"OPS-1","quantity":3}`)
+	retried := s.placeAsync(`{"customerId":"ops-retried","productCode":"OPS-1","quantity":2}`)
+	compensated := s.placeAsync(`{"customerId":"ops-compensated","productCode":"OPS-1","quantity":3}`)
 	s.waitStatus(retried, "NEEDS_ATTENTION")
 	s.waitStatus(compensated, "NEEDS_ATTENTION")
 

@@ -37,7 +37,9 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 		router := newRouter("orders", log, d.registry, d.checks()...)
 		sagas := temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue,
 			Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, ParkDeadline: cfg.ParkDeadline}}
-		ordersapi.Mount(router, sagas, store, ordersapi.Config{DecisionWait: cfg.OrderDecisionWait, Now: time.Now}, log)
+		keys := orders.IdempotencyKeys{Store: mongodb.NewIdempotencyKeys(d.mongo.Database(cfg.OrdersDB)),
+			Lifetime: cfg.IdempotencyKeyLifetime, Now: time.Now}
+		ordersapi.Mount(router, sagas, store, ordersapi.Config{DecisionWait: cfg.OrderDecisionWait, Now: time.Now, Keys: keys}, log)
 		var search orders.Searcher = orders.StoreSearch{Store: store}
 		if d.search != nil {
 			search = fallbackSearch[orders.Query, activities.OrderRecord]{

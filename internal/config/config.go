@@ -25,6 +25,9 @@ type Config struct {
 	PaymentTimeout time.Duration `env:"PAYMENT_TIMEOUT" envDefault:"5s"`
 	// OrderDecisionWait bounds how long POST /orders waits for the saga's decision before 202.
 	OrderDecisionWait time.Duration `env:"ORDER_DECISION_WAIT" envDefault:"10s"`
+	// IdempotencyKeyLifetime is how long an Idempotency-Key stands for the order it placed; after that
+	// the same key places a new order.
+	IdempotencyKeyLifetime time.Duration `env:"IDEMPOTENCY_KEY_LIFETIME" envDefault:"24h"`
 	// StepMaxAttempts bounds a saga step's retries before the order parks in NEEDS_ATTENTION;
 	// ParkDeadline is how long a parked order waits for an operator before compensating by itself.
 	StepMaxAttempts int           `env:"STEP_MAX_ATTEMPTS" envDefault:"10"`

@@ -29,6 +29,7 @@ func TestParse(t *testing.T) {
 				require.Equal(t, "ecommerce.events", c.EventsExchange)
 				require.Equal(t, slog.LevelInfo, c.LogLevel)
 				require.Equal(t, 15*time.Second, c.ShutdownTimeout)
+				require.Equal(t, 24*time.Hour, c.IdempotencyKeyLifetime)
 			},
 		},
 		{
