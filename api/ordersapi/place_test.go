@@ -51,7 +51,9 @@ type noOrders struct{}
 func (noOrders) Get(_ context.Context, id string) (activities.OrderRecord, error) {
 	return activities.OrderRecord{}, domain.ErrNotFound
 }
-func (noOrders) List(context.Context, orders.Query) ([]activities.OrderRecord, error) { return nil, nil }
+func (noOrders) List(context.Context, orders.Query) ([]activities.OrderRecord, error) {
+	return nil, nil
+}
 
 func newPlaceRouter(sagas *fakeSagas) chi.Router {
 	r := chi.NewRouter()

@@ -46,8 +46,12 @@ var (
 	buildErr  error
 )
 
-// shopBinary builds cmd/shop once per test binary.
+// shopBinary builds cmd/shop once per test binary; SHOP_BIN names another build to run instead (to
+// measure an older one, say).
 func shopBinary(t *testing.T) string {
+	if bin := os.Getenv("SHOP_BIN"); bin != "" {
+		return bin
+	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "shop-e2e")
 		if err != nil {
