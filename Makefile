@@ -57,13 +57,30 @@ clean-data: stack-down
 run: tools build
 	scripts/run.sh
 
-test: test-unit test-integration
+test: test-unit fuzz test-integration
 
 # Unit tests need no server.
 test-unit: compose-check
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
 	$(GO) test -count=1 ./...
+
+# A short fuzz run of every request decoder and domain constructor (Go fuzzes one target per
+# invocation). Seeds live in each package's testdata/fuzz/<target>/; a failing input is written there
+# too: commit it, and it stays a regression test of plain `go test`.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := \
+	./domain:FuzzNewOrder ./domain:FuzzParseMoney ./domain:FuzzProductValidate ./domain:FuzzParseIdempotencyKey \
+	./api/ordersapi:FuzzPlaceOrder ./api/ordersapi:FuzzListOrdersQuery \
+	./api/inventoryapi:FuzzCreateProduct ./api/inventoryapi:FuzzPatchProduct ./api/inventoryapi:FuzzSetStock \
+	./api/inventoryapi:FuzzListQuery
+
+.PHONY: fuzz
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t##*:} ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
 
 # Integration tests talk to the real servers of the stack; they fail (never skip) if it is not there.
 test-integration: stack-up
