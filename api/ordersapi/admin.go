@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -70,12 +71,20 @@ func (h handler) adminList(w http.ResponseWriter, r *http.Request) {
 	h.answerList(w, r, h.search.Search, true)
 }
 
+// maxOperatorLen bounds the X-Operator header: who decided, for the record.
+const maxOperatorLen = 128
+
 // decide sends an operator's decision; 409 when the order is not parked.
 func (h handler) decide(op Operator, action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		operator := r.Header.Get("X-Operator")
-		if operator == "" {
+		switch {
+		case operator == "":
 			operator = "admin-api"
+		case len(operator) > maxOperatorLen: // it is kept in the saga's history
+			api.WriteError(w, r, h.log, &domain.ValidationError{Fields: []domain.FieldError{
+				{Field: "X-Operator", Message: fmt.Sprintf("must be at most %d characters", maxOperatorLen)}}})
+			return
 		}
 		rec, err := op.Decide(r.Context(), chi.URLParam(r, "id"), workflows.Decision{Action: action, Operator: operator})
 		if err != nil {
