@@ -14,7 +14,8 @@ TEMPORAL_STAMP := $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION)
 
 help:
 	@echo "make run          start the stack and both services (Ctrl-C stops everything it started)"
-	@echo "make test         unit tests, then integration tests against the stack (started if needed)"
+	@echo "make test         unit tests, a short fuzz run, then integration tests against the stack (started if needed)"
+	@echo "make fuzz         fuzz every request decoder and domain constructor for FUZZTIME (5s) each"
 	@echo "make stack-up     start Temporal, FerretDB and RabbitMQ (each left alone if it already answers)"
 	@echo "make stack-down   stop what this checkout started (by pid)"
 	@echo "make clean-data   stop the stack and wipe .data/"
