@@ -1,6 +1,7 @@
 package ordersapi_test
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -9,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/order-saga/shop/api/ordersapi"
-	"github.com/order-saga/shop/internal/testenv"
 )
 
 // TestAdminNeedsTheBearerToken checks the guard alone: every admin route refuses a request without
@@ -32,7 +32,7 @@ func TestAdminNeedsTheBearerToken(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := chi.NewRouter()
-			ordersapi.MountAdmin(r, nil, nil, nil, nil, tt.token, testenv.Logger())
+			ordersapi.MountAdmin(r, nil, nil, nil, nil, tt.token, slog.New(slog.DiscardHandler))
 			for _, rt := range routes {
 				req := httptest.NewRequest(rt.method, rt.path, nil)
 				if tt.header != "" {

@@ -1,6 +1,7 @@
 package ordersapi_test
 
 import (
+	"log/slog"
 	"testing"
 	"time"
 
@@ -8,12 +9,11 @@ import (
 
 	"github.com/order-saga/shop/api/ordersapi"
 	"github.com/order-saga/shop/api/spectest"
-	"github.com/order-saga/shop/internal/testenv"
 )
 
 func TestOpenAPISpecDocumentsEveryRoute(t *testing.T) {
 	r := chi.NewRouter()
-	ordersapi.Mount(r, nil, nil, ordersapi.Config{DecisionWait: time.Second, Now: time.Now}, testenv.Logger())
-	ordersapi.MountAdmin(r, nil, nil, nil, nil, "token", testenv.Logger())
+	ordersapi.Mount(r, nil, nil, ordersapi.Config{DecisionWait: time.Second, Now: time.Now}, slog.New(slog.DiscardHandler))
+	ordersapi.MountAdmin(r, nil, nil, nil, nil, "token", slog.New(slog.DiscardHandler))
 	spectest.RequireSpecMatchesRoutes(t, ordersapi.OpenAPISpec(), r, "/api/v1/")
 }
