@@ -160,3 +160,55 @@ func TestPlaceWithIdempotencyKey(t *testing.T) {
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// ordersOf is an order store holding what the fake saga placed, at a given status.
+type ordersOf struct {
+	sagas  *fakeSagas
+	status domain.OrderStatus
+}
+
+func (o ordersOf) Get(_ context.Context, id string) (activities.OrderRecord, error) {
+	o.sagas.mu.Lock()
+	defer o.sagas.mu.Unlock()
+	for _, in := range o.sagas.placed {
+		if in.OrderID == id {
+			return activities.OrderRecord{OrderID: id, CustomerID: in.CustomerID, Status: o.status, Reason: "declined"}, nil
+		}
+	}
+	return activities.OrderRecord{}, domain.ErrNotFound
+}
+func (ordersOf) List(context.Context, orders.Query) ([]activities.OrderRecord, error) {
+	return nil, nil
+}
+
+// TestPlaceRepeatOfAFinishedOrderIsAnsweredFromTheStore: a repeat of a keyed request whose order has
+// ended is answered from the order's record, without asking Temporal (whose retention may have
+// dropped the workflow); a repeat of an undecided order joins its saga.
+func TestPlaceRepeatOfAFinishedOrderIsAnsweredFromTheStore(t *testing.T) {
+	tests := []struct {
+		status     domain.OrderStatus
+		wantCode   int
+		wantPlaced int
+	}{
+		{status: domain.StatusCompleted, wantCode: http.StatusCreated, wantPlaced: 1},
+		{status: domain.StatusFailed, wantCode: http.StatusPaymentRequired, wantPlaced: 1},
+		{status: domain.StatusRejected, wantCode: http.StatusConflict, wantPlaced: 1},
+		{status: domain.StatusReserved, wantCode: http.StatusCreated, wantPlaced: 2},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.status), func(t *testing.T) {
+			sagas := &fakeSagas{}
+			r := chi.NewRouter()
+			keys := orders.IdempotencyKeys{Store: &idempotencytest.MemoryStore{}, Lifetime: time.Hour, Now: time.Now}
+			ordersapi.Mount(r, sagas, ordersOf{sagas: sagas, status: tt.status},
+				ordersapi.Config{DecisionWait: time.Second, Now: time.Now, Keys: keys}, slogDiscard())
+			body := `{"customerId":"c1","productCode":"A","quantity":1}`
+			first, _ := post(t, r, body, "Idempotency-Key", "k")
+			require.Equal(t, http.StatusCreated, first.Code)
+			again, _ := post(t, r, body, "Idempotency-Key", "k")
+			require.Equal(t, tt.wantCode, again.Code, again.Body.String())
+			require.Equal(t, first.Header().Get("Location"), again.Header().Get("Location"))
+			require.Len(t, sagas.placed, tt.wantPlaced)
+		})
+	}
+}
