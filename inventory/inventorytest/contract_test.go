@@ -1,0 +1,21 @@
+package inventorytest_test
+
+import (
+	"testing"
+
+	"github.com/order-saga/shop/inventory"
+	"github.com/order-saga/shop/inventory/inventorytest"
+)
+
+func TestFakeLedgerContract(t *testing.T) {
+	inventorytest.RunLedgerContract(t, func(t *testing.T) inventorytest.LedgerFixture {
+		l := inventorytest.NewFakeLedger()
+		return inventorytest.LedgerFixture{Ledger: l, Again: func() inventory.Ledger { return l }}
+	})
+}
+
+func TestFakeReservationsContract(t *testing.T) {
+	inventorytest.RunReservationsContract(t, func(t *testing.T) inventory.Reservations {
+		return inventorytest.NewFakeReservations()
+	})
+}
