@@ -38,6 +38,18 @@ func TestReservationsContract(t *testing.T) {
 	})
 }
 
+func TestCatalogContract(t *testing.T) {
+	inventorytest.RunCatalogContract(t, func(t *testing.T) inventory.Catalog {
+		return mongodb.NewCatalog(testenv.Database(t))
+	})
+}
+
+func TestOutboxContract(t *testing.T) {
+	inventorytest.RunOutboxContract(t, func(t *testing.T) inventory.Outbox {
+		return mongodb.NewOutbox(testenv.Database(t))
+	})
+}
+
 // TestReleasesStoredUnderTheirOldKeyStillCount: releases stored before commit and release shared one
 // settlement slot carry the key "<code>|<order>|release". The ledger recognises them whenever the
 // rules refuse a retried settlement, and Release, which reads the order's entries first, never

@@ -19,3 +19,11 @@ func TestFakeReservationsContract(t *testing.T) {
 		return inventorytest.NewFakeReservations()
 	})
 }
+
+func TestFakeCatalogContract(t *testing.T) {
+	inventorytest.RunCatalogContract(t, func(t *testing.T) inventory.Catalog { return inventorytest.NewFakeCatalog() })
+}
+
+func TestFakeOutboxContract(t *testing.T) {
+	inventorytest.RunOutboxContract(t, func(t *testing.T) inventory.Outbox { return &inventorytest.FakeOutbox{} })
+}

@@ -7,6 +7,7 @@ package inventorytest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -262,6 +263,12 @@ func (o *FakeOutbox) Add(_ context.Context, e domain.Event) error {
 			return nil
 		}
 	}
+	// Like the real store, keep the data as its JSON text: it comes back as raw JSON.
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return fmt.Errorf("outbox %s: encode data: %w", e.ID, err)
+	}
+	e.Data = json.RawMessage(data)
 	o.events = append(o.events, e)
 	return nil
 }
