@@ -22,3 +22,7 @@ func TestCancelAfterAHalfDoneCommitOnMongo(t *testing.T) {
 func TestRetriedRollbackKeepsReleasedLinesReleasedOnMongo(t *testing.T) {
 	testRetriedRollbackKeepsReleasedLinesReleased(t, mongoPorts)
 }
+
+func TestCommitRacingReleaseConvergesOnMongo(t *testing.T) {
+	testCommitRacingReleaseConverges(t, mongoPorts)
+}

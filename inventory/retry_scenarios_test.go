@@ -2,6 +2,9 @@ package inventory_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -166,4 +169,61 @@ func testRetriedRollbackKeepsReleasedLinesReleased(t *testing.T, newPorts portsF
 	res, err := sc.ports.Reservations.Get(ctx, "o1")
 	require.NoError(t, err)
 	require.Equal(t, inventory.Rejected, res.State)
+}
+
+// A commit attempt still running (a zombie whose activity timed out) races the compensation's
+// release of the same order. The settlement slot decides each line once: a line is either released,
+// or committed and then restocked; once the release is retried to completion nothing is held.
+func testCommitRacingReleaseConverges(t *testing.T, newPorts portsFactory) {
+	ctx := context.Background()
+	const orders = 8
+	sc := newScenario(t, newPorts, map[string]int64{"A": orders, "B": orders})
+	ids := make([]string, orders)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("o%d", i)
+		_, err := sc.service.Reserve(ctx, ids[i], lines("A", 1, "B", 1))
+		require.NoError(t, err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*orders)
+	for _, id := range ids {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if _, err := sc.service.Commit(ctx, id); err != nil && !errors.Is(err, domain.ErrConflict) {
+				errs <- err
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if _, err := sc.service.Release(ctx, id); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	committed := 0
+	for _, id := range ids {
+		res, err := sc.service.Release(ctx, id) // the compensation retries until it is done
+		require.NoError(t, err)
+		require.Equal(t, inventory.Released, res.State)
+		for _, code := range []string{"A", "B"} {
+			kinds := sc.kinds(t, id, code)
+			if len(kinds) == 3 {
+				committed++
+			}
+			require.Contains(t, [][]domain.MovementKind{
+				{domain.Reservation, domain.Release},
+				{domain.Reservation, domain.Commit, domain.Receipt},
+			}, kinds, "%s/%s", id, code)
+		}
+	}
+	for _, code := range []string{"A", "B"} {
+		require.Equal(t, domain.StockLevel{OnHand: orders}, sc.level(t, code), code)
+	}
+	t.Logf("%d of %d lines were committed, then restocked", committed, 2*orders)
 }

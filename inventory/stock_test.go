@@ -17,3 +17,5 @@ func TestCancelAfterAHalfDoneCommit(t *testing.T) { testCancelAfterAHalfDoneComm
 func TestRetriedRollbackKeepsReleasedLinesReleased(t *testing.T) {
 	testRetriedRollbackKeepsReleasedLinesReleased(t, fakePorts)
 }
+
+func TestCommitRacingReleaseConverges(t *testing.T) { testCommitRacingReleaseConverges(t, fakePorts) }
