@@ -12,7 +12,7 @@ import (
 )
 
 // ErrAlreadyApplied is returned by Ledger.Append when the ledger already holds the movement's
-// idempotency key (product, order, kind): an earlier attempt made it.
+// idempotency key: an earlier attempt (or, for commit and release, the other settlement) made it.
 var ErrAlreadyApplied = errors.New("movement already applied")
 
 // Catalog stores products.
@@ -34,10 +34,23 @@ type ListQuery struct {
 }
 
 // Ledger is the append-only stock ledger.
+//
+// Idempotency contract. A movement with an orderID has an idempotency key, unique in the ledger:
+//   - reservation: (code, orderID, reservation);
+//   - commit and release share ONE settlement slot per (code, orderID): an order's reservation of a
+//     product is settled once, either way, and the unique key decides a race between the two;
+//   - receipt (the restock of a cancelled, committed order): (code, orderID, receipt).
+//
+// Append recognises a key already taken BEFORE any stock rule counts: whatever decide would say
+// about the current figures (a retried commit finds "1 exceeds reserved 0" once the figures moved
+// on), Append then returns the entry that holds the key, with ErrAlreadyApplied, and appends
+// nothing. For commit and release that entry may be of the other kind: the caller decides what it
+// means. So any number of retries of a movement, after any partial failure, apply it exactly once.
+// Movements without an orderID (receipts and adjustments made by hand) have no key.
 type Ledger interface {
 	// Append adds the entry that decide builds from the product's current head, retrying when another
-	// writer appended first. With an orderID, (code, orderID, kind) is unique: if an entry with that
-	// key exists, Append returns it and ErrAlreadyApplied.
+	// writer appended first (an optimistic lock on the sequence number). decide's error is returned
+	// only when it refused the newest entry and the movement's key is free.
 	Append(ctx context.Context, code, orderID string, kind domain.MovementKind,
 		decide func(head domain.Movement) (domain.Movement, error)) (domain.Movement, error)
 	// Head returns the newest entry (the zero Movement with Seq 0 if there is none).

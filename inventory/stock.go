@@ -60,11 +60,32 @@ func (s *Service) resumeReserve(ctx context.Context, orderID string) (Reservatio
 // records the outcome. Events go out before the record says RESERVED, so a crash in between is
 // followed by a retry that publishes them again under the same ids.
 func (s *Service) reserveLines(ctx context.Context, res Reservation, earlier []domain.Movement) (Reservation, error) {
-	done := map[string]domain.Movement{} // product code -> its reservation entry
-	for _, e := range earlier {
-		if e.Kind == domain.Reservation {
-			done[e.ProductCode] = e
+	book := orderBook(earlier)
+	done := map[string]domain.Movement{} // product code -> its reservation entry, not settled
+	settled := false
+	for code, p := range book {
+		if p.settled() {
+			settled = true
+		} else if p.reservation != nil {
+			done[code] = *p.reservation
 		}
+	}
+	if res.Rejection != nil {
+		// An earlier attempt was rejected and stopped while rolling back: finish the rollback, and
+		// publish the releases it made (their events may not have gone out; same ids if they did).
+		for _, code := range sortedKeys(book) {
+			if e := book[code].release; e != nil {
+				if err := s.publishMovement(ctx, *e, -1); err != nil {
+					return Reservation{}, err
+				}
+			}
+		}
+		return s.rollBack(ctx, res, done, res.Rejection)
+	}
+	if settled {
+		// Some line was released or committed while the record still says Reserving: a Release ran
+		// on the interrupted Reserve. Reserving it again would bring released stock back.
+		return res, fmt.Errorf("reserve %s: the order's stock is being released: %w", res.OrderID, domain.ErrConflict)
 	}
 	var appended []domain.Movement
 	var rejection *Rejection
@@ -118,9 +139,9 @@ func (s *Service) reserveLines(ctx context.Context, res Reservation, earlier []d
 		}
 	}
 	// An interrupted attempt's entries were published then, or will be now: same ids either way.
-	for _, e := range earlier {
-		if e.Kind == domain.Reservation {
-			if err := s.publishMovement(ctx, e, lowMark[e.ProductCode]); err != nil {
+	for _, code := range sortedKeys(book) {
+		if e := book[code].reservation; e != nil {
+			if err := s.publishMovement(ctx, *e, lowMark[code]); err != nil {
 				return Reservation{}, err
 			}
 		}
@@ -132,18 +153,27 @@ func (s *Service) reserveLines(ctx context.Context, res Reservation, earlier []d
 	return res, nil
 }
 
-// rollBack releases what a rejected Reserve had reserved and records the rejection.
+// rollBack releases what a rejected Reserve had reserved and records the rejection. The rejection
+// is recorded first (the record still says Reserving), so that an attempt that stops half-way is
+// resumed by finishing the rollback, never by reserving again (one write more, on rejections only).
 func (s *Service) rollBack(ctx context.Context, res Reservation, reserved map[string]domain.Movement, why *Rejection) (Reservation, error) {
+	res.Rejection = why
+	for i := range res.Lines {
+		res.Lines[i].UnitPrice = domain.Money{}
+	}
+	if len(reserved) > 0 {
+		res.UpdatedAt = s.now()
+		if err := s.reservations.Save(ctx, res); err != nil {
+			return Reservation{}, fmt.Errorf("reserve %s: record rejection before rollback: %w", res.OrderID, err)
+		}
+	}
 	note := why.Err().Error()
 	for _, code := range sortedKeys(reserved) {
 		if _, err := s.move(ctx, code, res.OrderID, domain.Release, reserved[code].Quantity, note); err != nil {
 			return Reservation{}, fmt.Errorf("reserve %s: roll back %s: %w", res.OrderID, code, err)
 		}
 	}
-	res.State, res.Rejection, res.UpdatedAt = Rejected, why, s.now()
-	for i := range res.Lines {
-		res.Lines[i].UnitPrice = domain.Money{}
-	}
+	res.State, res.UpdatedAt = Rejected, s.now()
 	if err := s.reservations.Save(ctx, res); err != nil {
 		return Reservation{}, fmt.Errorf("reserve %s: record rejection: %w", res.OrderID, err)
 	}
@@ -164,8 +194,14 @@ func (s *Service) Commit(ctx context.Context, orderID string) (Reservation, erro
 		return res, fmt.Errorf("commit %s: reservation is %s: %w", orderID, res.State, domain.ErrConflict)
 	}
 	for _, l := range res.Lines {
-		if _, err := s.move(ctx, l.ProductCode, orderID, domain.Commit, l.Quantity, ""); err != nil {
+		m, err := s.move(ctx, l.ProductCode, orderID, domain.Commit, l.Quantity, "")
+		if err != nil {
 			return Reservation{}, fmt.Errorf("commit %s: %w", orderID, err)
+		}
+		if m.Kind != domain.Commit {
+			// The settlement slot holds a release: the order was released since this attempt read
+			// its record (a late retry racing the compensation). The release stands.
+			return res, fmt.Errorf("commit %s: %s was released meanwhile: %w", orderID, l.ProductCode, domain.ErrConflict)
 		}
 	}
 	res.State, res.UpdatedAt = Committed, s.now()
@@ -179,6 +215,10 @@ func (s *Service) Commit(ctx context.Context, orderID string) (Reservation, erro
 // restocked with a receipt. It is the saga's compensation and may be called at any time, any number
 // of times, even before or without a Reserve: then it leaves a record that makes a late Reserve of
 // the same order refuse.
+//
+// What it gives back is read from the order's own ledger entries, per product, whatever the record
+// says: a commit may have settled some lines and stopped, a Reserve may have stopped half-way. This
+// costs one read of the order's entries (a scan on FerretDB), on the compensation path only.
 func (s *Service) Release(ctx context.Context, orderID string) (Reservation, error) {
 	tombstone := Reservation{OrderID: orderID, State: Released, UpdatedAt: s.now()}
 	switch err := s.reservations.Insert(ctx, tombstone); {
@@ -191,41 +231,59 @@ func (s *Service) Release(ctx context.Context, orderID string) (Reservation, err
 	if err != nil {
 		return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
 	}
-	switch res.State {
-	case Released, Rejected:
-		return res, nil
-	case Reserving:
-		// Reserve stopped half-way: release exactly what the ledger shows it reserved.
-		entries, err := s.ledger.ByOrder(ctx, orderID)
+	if res.State == Released || res.State == Rejected {
+		return res, nil // recorded only once every line was given back
+	}
+	entries, err := s.ledger.ByOrder(ctx, orderID)
+	if err != nil {
+		return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
+	}
+	book := orderBook(entries)
+	for _, code := range sortedKeys(book) {
+		restocked, err := s.giveBack(ctx, orderID, code, book[code])
 		if err != nil {
 			return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
 		}
-		for _, e := range entries {
-			if e.Kind == domain.Reservation {
-				if _, err := s.move(ctx, e.ProductCode, orderID, domain.Release, e.Quantity, "compensation"); err != nil {
-					return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
-				}
-			}
-		}
-	case Reserved:
-		for _, l := range res.Lines {
-			if _, err := s.move(ctx, l.ProductCode, orderID, domain.Release, l.Quantity, "compensation"); err != nil {
-				return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
-			}
-		}
-	case Committed:
-		for _, l := range res.Lines {
-			if _, err := s.move(ctx, l.ProductCode, orderID, domain.Receipt, l.Quantity, "restock of a cancelled order"); err != nil {
-				return Reservation{}, fmt.Errorf("restock %s: %w", orderID, err)
-			}
-		}
-		res.Restocked = true
+		res.Restocked = res.Restocked || restocked
 	}
 	res.State, res.UpdatedAt = Released, s.now()
 	if err := s.reservations.Save(ctx, res); err != nil {
 		return Reservation{}, fmt.Errorf("release %s: record: %w", orderID, err)
 	}
 	return res, nil
+}
+
+// giveBack settles one product of a released order: a reservation not yet settled is released; a
+// commit is restocked (once). It reports whether goods were restocked.
+func (s *Service) giveBack(ctx context.Context, orderID, code string, p productEntries) (bool, error) {
+	settlement := p.settlement()
+	switch {
+	case settlement == nil && p.reservation == nil:
+		return false, nil
+	case settlement == nil:
+		m, err := s.move(ctx, code, orderID, domain.Release, p.reservation.Quantity, "compensation")
+		if err != nil {
+			return false, err
+		}
+		// The settlement slot may hold a commit that landed after the entries were read (a late
+		// commit attempt): then the goods left and come back as a restock.
+		settlement = &m
+	default:
+		// An earlier attempt's entry: its events may not have gone out (same ids if they did).
+		if err := s.publishMovement(ctx, *settlement, -1); err != nil {
+			return false, err
+		}
+	}
+	if settlement.Kind != domain.Commit {
+		return false, nil
+	}
+	if p.restock != nil {
+		return true, s.publishMovement(ctx, *p.restock, -1)
+	}
+	if _, err := s.move(ctx, code, orderID, domain.Receipt, settlement.Quantity, "restock of a cancelled order"); err != nil {
+		return false, fmt.Errorf("restock: %w", err)
+	}
+	return true, nil
 }
 
 // move appends one order movement (idempotently) and publishes its events.

@@ -105,7 +105,8 @@ type movementDoc struct {
 	Available      int64     `bson:"available"`
 	At             time.Time `bson:"at"`
 	Note           string    `bson:"note,omitempty"`
-	// Idem is unique: "<code>|<orderId>|<kind>" for saga movements, the entry's own id otherwise.
+	// Idem is unique: "<code>|<orderId>|<slot>" for saga movements (inventory.IdempotencySlot: commit
+	// and release share the slot "commit"), the entry's own id otherwise.
 	Idem string `bson:"idem"`
 }
 
@@ -113,7 +114,18 @@ func idemKey(code, orderID string, kind domain.MovementKind, id string) string {
 	if orderID == "" {
 		return id
 	}
-	return code + "|" + orderID + "|" + string(kind)
+	return code + "|" + orderID + "|" + inventory.IdempotencySlot(kind)
+}
+
+// idemKeys are the keys that say an order movement was made: its own, and for a settlement the key
+// "<code>|<orderId>|release" that releases had before they shared the commit's slot (stored entries
+// keep it, and must still count).
+func idemKeys(code, orderID string, kind domain.MovementKind) []string {
+	keys := []string{idemKey(code, orderID, kind, "")}
+	if inventory.IdempotencySlot(kind) == inventory.SettlementSlot {
+		keys = append(keys, code+"|"+orderID+"|"+string(domain.Release))
+	}
+	return keys
 }
 
 func toMovementDoc(m domain.Movement) movementDoc {
@@ -164,11 +176,26 @@ func (l *Ledger) Append(ctx context.Context, code, orderID string, kind domain.M
 			if err != nil {
 				return domain.Movement{}, err
 			}
-			if newer.Seq == head.Seq {
-				return m, decideErr
+			if newer.Seq != head.Seq {
+				head = newer
+				continue
 			}
-			head = newer
-			continue
+			// The newest entry refuses; but the figures may have moved on because this very movement
+			// was made (a retried commit finds "1 exceeds reserved 0"). The key decides, not the rule.
+			// Reading the key only here, once a rule refused, gives the same outcome as reading it
+			// first (had decide accepted, the insert's unique key would have said "already made") and
+			// costs nothing on the happy path; that matters because FerretDB answers this filter with a
+			// scan of the collection (an index serves it on MongoDB).
+			if orderID != "" {
+				existing, found, err := l.byIdem(ctx, code, orderID, kind)
+				if err != nil {
+					return domain.Movement{}, err
+				}
+				if found {
+					return existing, inventory.ErrAlreadyApplied
+				}
+			}
+			return m, decideErr
 		}
 		if m.Seq != head.Seq+1 || m.ProductCode != code || m.Kind != kind || m.OrderID != orderID {
 			return domain.Movement{}, fmt.Errorf("append to %s: decide built %s %s, not the %s after seq %d", code, m.Kind, m.ID(), kind, head.Seq)
@@ -195,9 +222,12 @@ func (l *Ledger) Append(ctx context.Context, code, orderID string, kind domain.M
 			if orderID == "" {
 				return domain.Movement{}, fmt.Errorf("append %s: duplicate key but no entry holds it: %w", m.ID(), err)
 			}
-			existing, err := l.byIdem(ctx, idemKey(code, orderID, kind, ""))
+			existing, found, err := l.byIdem(ctx, code, orderID, kind)
 			if err != nil {
 				return domain.Movement{}, err
+			}
+			if !found {
+				return domain.Movement{}, fmt.Errorf("append %s: duplicate key but no entry holds it", m.ID())
 			}
 			return existing, inventory.ErrAlreadyApplied
 		}
@@ -293,12 +323,18 @@ func (l *Ledger) get(ctx context.Context, id string) (domain.Movement, bool, err
 	return d.movement(), true, nil
 }
 
-func (l *Ledger) byIdem(ctx context.Context, key string) (domain.Movement, error) {
+// byIdem finds the entry that holds an order movement's idempotency key, if any.
+func (l *Ledger) byIdem(ctx context.Context, code, orderID string, kind domain.MovementKind) (domain.Movement, bool, error) {
+	keys := idemKeys(code, orderID, kind)
 	var d movementDoc
-	if err := l.movements.FindOne(ctx, bson.D{{Key: "idem", Value: key}}).Decode(&d); err != nil {
-		return domain.Movement{}, fmt.Errorf("read ledger entry by key %s: %w", key, err)
+	err := l.movements.FindOne(ctx, bson.D{{Key: "idem", Value: bson.D{{Key: "$in", Value: keys}}}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return domain.Movement{}, false, nil
 	}
-	return d.movement(), nil
+	if err != nil {
+		return domain.Movement{}, false, fmt.Errorf("read ledger entry by key %s: %w", keys[0], err)
+	}
+	return d.movement(), true, nil
 }
 
 // History implements inventory.Ledger, by _id reads from the newest entry down.

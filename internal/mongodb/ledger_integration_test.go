@@ -9,67 +9,109 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/inventory"
+	"github.com/order-saga/shop/inventory/inventorytest"
 )
 
-func next(code string, kind domain.MovementKind, qty int64, order string) func(domain.Movement) (domain.Movement, error) {
-	return func(h domain.Movement) (domain.Movement, error) {
-		return domain.Next(h, code, kind, qty, order, time.Now())
-	}
+// TestLedgerContract holds the MongoDB ledger to the contract the in-memory fake also passes.
+func TestLedgerContract(t *testing.T) {
+	inventorytest.RunLedgerContract(t, func(t *testing.T) inventorytest.LedgerFixture {
+		ctx := context.Background()
+		db := testenv.Database(t)
+		open := func() inventory.Ledger {
+			l, err := mongodb.NewLedger(ctx, db, prometheus.NewRegistry())
+			require.NoError(t, err)
+			return l
+		}
+		return inventorytest.LedgerFixture{Ledger: open(), Again: open}
+	})
 }
 
-func TestLedgerAppendIsIdempotentPerOrderAndKind(t *testing.T) {
-	ctx := context.Background()
-	l, err := mongodb.NewLedger(ctx, testenv.Database(t), prometheus.NewRegistry())
-	require.NoError(t, err)
-
-	_, err = l.Append(ctx, "P", "", domain.Receipt, next("P", domain.Receipt, 10, ""))
-	require.NoError(t, err)
-	first, err := l.Append(ctx, "P", "o1", domain.Reservation, next("P", domain.Reservation, 2, "o1"))
-	require.NoError(t, err)
-	require.Equal(t, int64(2), first.Seq)
-
-	again, err := l.Append(ctx, "P", "o1", domain.Reservation, next("P", domain.Reservation, 2, "o1"))
-	require.ErrorIs(t, err, inventory.ErrAlreadyApplied)
-	require.Equal(t, first.Seq, again.Seq, "the existing entry is returned")
-	require.Equal(t, first.Level, again.Level)
-
-	other, err := l.Append(ctx, "P", "o2", domain.Reservation, next("P", domain.Reservation, 2, "o2"))
-	require.NoError(t, err, "another order is another key")
-	require.Equal(t, domain.StockLevel{OnHand: 10, Reserved: 4}, other.Level)
+func TestReservationsContract(t *testing.T) {
+	inventorytest.RunReservationsContract(t, func(t *testing.T) inventory.Reservations {
+		return mongodb.NewReservations(testenv.Database(t))
+	})
 }
 
-// TestLedgerFindsTheHeadWithoutItsCache: a second process (a fresh Ledger) appending to the same
-// product must find the newest entry, lose no race, and never reuse a sequence number.
-func TestLedgerFindsTheHeadWithoutItsCache(t *testing.T) {
+func TestCatalogContract(t *testing.T) {
+	inventorytest.RunCatalogContract(t, func(t *testing.T) inventory.Catalog {
+		return mongodb.NewCatalog(testenv.Database(t))
+	})
+}
+
+func TestOutboxContract(t *testing.T) {
+	inventorytest.RunOutboxContract(t, func(t *testing.T) inventory.Outbox {
+		return mongodb.NewOutbox(testenv.Database(t))
+	})
+}
+
+// TestReleasesStoredUnderTheirOldKeyStillCount: releases stored before commit and release shared one
+// settlement slot carry the key "<code>|<order>|release". The ledger recognises them whenever the
+// rules refuse a retried settlement, and Release, which reads the order's entries first, never
+// releases such a line again even when the rules would let it (another order's units reserved).
+func TestReleasesStoredUnderTheirOldKeyStillCount(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.Database(t)
-	a, err := mongodb.NewLedger(ctx, db, prometheus.NewRegistry())
+	l, err := mongodb.NewLedger(ctx, db, prometheus.NewRegistry())
 	require.NoError(t, err)
-	for range 40 { // past a few hint refreshes
-		_, err = a.Append(ctx, "P", "", domain.Receipt, next("P", domain.Receipt, 1, ""))
+	next := func(code string, kind domain.MovementKind, qty int64, order string) func(domain.Movement) (domain.Movement, error) {
+		return func(h domain.Movement) (domain.Movement, error) {
+			return domain.Next(h, code, kind, qty, order, time.Now())
+		}
+	}
+	legacyRelease := func(code string, seq, onHand, reserved int64) {
+		t.Helper()
+		_, err := db.Collection("stock_movements").InsertOne(ctx, bson.D{
+			{Key: "_id", Value: domain.MovementID(code, seq)}, {Key: "productCode", Value: code}, {Key: "seq", Value: seq},
+			{Key: "kind", Value: "release"}, {Key: "quantity", Value: int64(2)}, {Key: "orderId", Value: "o"},
+			{Key: "onHand", Value: onHand}, {Key: "reserved", Value: reserved}, {Key: "available", Value: onHand - reserved},
+			{Key: "at", Value: time.Now()}, {Key: "idem", Value: code + "|o|release"},
+		})
 		require.NoError(t, err)
 	}
-	b, err := mongodb.NewLedger(ctx, db, prometheus.NewRegistry())
-	require.NoError(t, err)
-	head, err := b.Head(ctx, "P")
-	require.NoError(t, err)
-	require.Equal(t, int64(40), head.Seq)
-	require.Equal(t, int64(40), head.Level.OnHand)
 
-	// a's cache is now stale by what b appends; a's next append must land after it.
-	_, err = b.Append(ctx, "P", "", domain.Receipt, next("P", domain.Receipt, 1, ""))
-	require.NoError(t, err)
-	m, err := a.Append(ctx, "P", "", domain.Receipt, next("P", domain.Receipt, 1, ""))
-	require.NoError(t, err)
-	require.Equal(t, int64(42), m.Seq)
-	require.Equal(t, int64(42), m.Level.OnHand)
+	// The ledger: P's reserved figure is 0 after o's old-style release, so the rules refuse.
+	for _, mv := range []struct {
+		kind  domain.MovementKind
+		qty   int64
+		order string
+	}{{domain.Receipt, 5, ""}, {domain.Reservation, 2, "o"}} {
+		_, err = l.Append(ctx, "P", mv.order, mv.kind, next("P", mv.kind, mv.qty, mv.order))
+		require.NoError(t, err)
+	}
+	legacyRelease("P", 3, 5, 0)
+	for _, kind := range []domain.MovementKind{domain.Release, domain.Commit} {
+		got, err := l.Append(ctx, "P", "o", kind, next("P", kind, 2, "o"))
+		require.ErrorIs(t, err, inventory.ErrAlreadyApplied, kind)
+		require.Equal(t, int64(3), got.Seq)
+		require.Equal(t, domain.Release, got.Kind)
+	}
 
-	// A refusal is judged against the newest entry, not a stale cache: b sees 41 units, a holds 42.
-	_, err = b.Append(ctx, "P", "o", domain.Reservation, next("P", domain.Reservation, 42, "o"))
+	// Release: Q holds another order's 2 units, so the rules alone would release o's line again.
+	for _, mv := range []struct {
+		kind  domain.MovementKind
+		qty   int64
+		order string
+	}{{domain.Receipt, 5, ""}, {domain.Reservation, 2, "o"}, {domain.Reservation, 2, "other"}} {
+		_, err = l.Append(ctx, "Q", mv.order, mv.kind, next("Q", mv.kind, mv.qty, mv.order))
+		require.NoError(t, err)
+	}
+	legacyRelease("Q", 4, 5, 2)
+	res := mongodb.NewReservations(db)
+	require.NoError(t, res.Insert(ctx, inventory.Reservation{OrderID: "o", State: inventory.Reserved, Lines: []inventory.ReservedLine{
+		{ProductCode: "P", Quantity: 2}, {ProductCode: "Q", Quantity: 2},
+	}}))
+	svc := inventory.NewService(mongodb.NewCatalog(db), l, res, inventorytest.NewFakeEvents(), time.Now, testenv.Logger())
+	got, err := svc.Release(ctx, "o")
 	require.NoError(t, err)
+	require.Equal(t, inventory.Released, got.State)
+	head, err := l.Head(ctx, "Q")
+	require.NoError(t, err)
+	require.Equal(t, int64(4), head.Seq, "nothing appended")
+	require.Equal(t, domain.StockLevel{OnHand: 5, Reserved: 2}, head.Level, "the other order's units stay reserved")
 }

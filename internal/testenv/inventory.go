@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/rabbitmq"
 	"github.com/order-saga/shop/inventory"
+	"github.com/order-saga/shop/inventory/inventorytest"
 )
 
 // Inventory is the inventory service on the real store and broker, in a database and on an
@@ -21,6 +23,9 @@ type Inventory struct {
 	Ledger       *mongodb.Ledger
 	Reservations *mongodb.Reservations
 	Exchange     string
+
+	db     *mongo.Database
+	events inventory.Events
 }
 
 // NewInventory builds an Inventory for one test.
@@ -40,8 +45,9 @@ func NewInventory(t testing.TB) Inventory {
 	t.Cleanup(func() { _ = pub.Close() })
 	res := mongodb.NewReservations(db)
 	catalog := mongodb.NewCatalog(db)
-	svc := inventory.NewService(catalog, ledger, res, rabbitmq.Events{Publisher: pub}, time.Now, Logger())
-	return Inventory{Service: svc, Catalog: catalog, Ledger: ledger, Reservations: res, Exchange: exchange}
+	events := rabbitmq.Events{Publisher: pub}
+	svc := inventory.NewService(catalog, ledger, res, events, time.Now, Logger())
+	return Inventory{Service: svc, Catalog: catalog, Ledger: ledger, Reservations: res, Exchange: exchange, db: db, events: events}
 }
 
 // Product creates a product in USD with qty in stock.
@@ -53,5 +59,16 @@ func (inv Inventory) Product(t testing.TB, code string, qty int64, price string)
 	}
 	if _, err := inv.Service.CreateProduct(context.Background(), inventory.NewProduct{Code: code, Name: "Product " + code, Price: p, Quantity: qty}); err != nil {
 		t.Fatalf("testenv: create product %s: %v", code, err)
+	}
+}
+
+// InventoryPorts returns the inventory's ports on the real store and broker, in a database and on an
+// exchange of the test's own, for the suites of inventorytest.
+func InventoryPorts(t testing.TB) inventorytest.Ports {
+	t.Helper()
+	inv := NewInventory(t)
+	return inventorytest.Ports{
+		Catalog: inv.Catalog, Ledger: inv.Ledger, Reservations: inv.Reservations,
+		Events: &inventorytest.RecordingEvents{Events: inv.events}, Outbox: mongodb.NewOutbox(inv.db),
 	}
 }
