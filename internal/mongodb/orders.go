@@ -2,7 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -24,29 +23,23 @@ func NewOrders(db *mongo.Database) *Orders {
 	return &Orders{coll: db.Collection("orders")}
 }
 
-// Save implements activities.OrderStore: it replaces the stored order only with a newer transition
-// (higher seq), so a retried or late write never moves an order backwards.
+// Save implements activities.OrderStore: it writes rec only over an older transition (a lower seq),
+// so a retried or late write never moves an order backwards. One conditional upsert does it: the
+// filter {_id, seq < rec.Seq} matches an older stored order, which is replaced; no match inserts, and
+// when an order with that _id exists (at this seq or a newer one) the insert is refused as a
+// duplicate key, which means the write is stale: nothing to do.
 //
-// It reads first and then writes by _id alone, rather than filtering on {_id, seq}: FerretDB answers
-// only a single-_id filter without scanning the whole collection. The read-then-write is safe because
-// one order's transitions come from its own saga, one at a time.
+// On MongoDB the conditional replace is atomic. FerretDB 1.x applies it as a read, then a write (see
+// DESIGN.md "Stock correctness"), so two writes of one order that overlap inside the server can still
+// land in the wrong order. That is left open on purpose: one order's transitions come from its own saga,
+// one at a time, so the only overlap is a RecordOrder attempt that outlived its timeout racing the next
+// transition, a narrow window that the next transition's write closes again; stock never depends on this
+// record (the ledger decides).
 func (s *Orders) Save(ctx context.Context, rec activities.OrderRecord) error {
-	var stored struct {
-		Seq int64 `bson:"seq"`
-	}
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: rec.OrderID}},
-		options.FindOne().SetProjection(bson.D{{Key: "seq", Value: 1}})).Decode(&stored)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		_, err = s.coll.InsertOne(ctx, rec)
-		if mongo.IsDuplicateKeyError(err) {
-			return s.Save(ctx, rec) // written meanwhile by a retry: compare again
-		}
-	case err != nil:
-	case stored.Seq >= rec.Seq:
-		return nil // the stored order is at this transition or later
-	default:
-		_, err = s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: rec.OrderID}}, rec)
+	filter := bson.D{{Key: "_id", Value: rec.OrderID}, {Key: "seq", Value: bson.D{{Key: "$lt", Value: rec.Seq}}}}
+	_, err := s.coll.ReplaceOne(ctx, filter, rec, options.Replace().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) {
+		return nil // the stored order is at this transition or a later one
 	}
 	if err != nil {
 		return fmt.Errorf("save order %s #%d: %w", rec.OrderID, rec.Seq, err)
