@@ -2,8 +2,10 @@ package mongodb
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/order-saga/shop/domain"
@@ -53,9 +55,18 @@ func (s *Payments) Get(ctx context.Context, orderID string) (payments.Payment, e
 	return d.payment(), err
 }
 
-// Update implements payments.Store.
-func (s *Payments) Update(ctx context.Context, p payments.Payment) error {
-	return replaceByID(ctx, s.coll, p.OrderID, toPaymentDoc(p), "payment of "+p.OrderID)
+// Move implements payments.Store with an update filtered on the expected status. FerretDB applies it as
+// a read, then a write (DESIGN.md "Stock correctness"), so two moves of one payment overlapping inside
+// the server could both pass the filter; acceptable here: the saga sends one payment call at a time per
+// order, and the sandbox is a test stand-in, not a ledger of money.
+func (s *Payments) Move(ctx context.Context, p payments.Payment, from payments.Status) (bool, error) {
+	res, err := s.coll.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: p.OrderID}, {Key: "status", Value: string(from)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(p.Status)}, {Key: "updatedAt", Value: p.UpdatedAt}}}})
+	if err != nil {
+		return false, fmt.Errorf("move payment of %s from %s to %s: %w", p.OrderID, from, p.Status, err)
+	}
+	return res.MatchedCount == 1, nil
 }
 
 var _ payments.Store = (*Payments)(nil)
