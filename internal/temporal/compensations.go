@@ -1,0 +1,111 @@
+package temporal
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
+	"github.com/order-saga/shop/workflows"
+)
+
+// describeTimeout bounds the look at a saga's pending activities: without an answer the stored order
+// is still a true (if less detailed) answer.
+const describeTimeout = 2 * time.Second
+
+// Compensations adds to an order that is COMPENSATING what only Temporal knows while a compensation
+// retries (Temporal retries it, so the saga's history and its stored order do not see each attempt):
+// each pending compensation's step with its attempt number and last failure, from the saga's pending
+// activities (DescribeWorkflowExecution).
+type Compensations struct {
+	Client client.Client
+	Log    *slog.Logger
+}
+
+// Live returns rec with its pending compensations' attempts and last failures; other orders, and any
+// order whose saga cannot be described, come back as they are.
+func (c Compensations) Live(ctx context.Context, rec activities.OrderRecord) activities.OrderRecord {
+	if rec.Status != domain.StatusCompensating {
+		return rec
+	}
+	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
+	defer cancel()
+	desc, err := c.Client.DescribeWorkflowExecution(ctx, workflows.OrderWorkflowID(rec.OrderID), "")
+	if err != nil {
+		c.Log.WarnContext(ctx, "describe a compensating saga", "orderId", rec.OrderID, "error", err)
+		return rec
+	}
+	steps := append([]activities.StepRecord(nil), rec.Steps...) // rec's steps may be shared
+	for _, pa := range desc.GetPendingActivities() {
+		name, ok := workflows.CompensationSteps[pa.GetActivityType().GetName()]
+		if !ok {
+			continue
+		}
+		live := activities.StepRecord{Name: name, State: workflows.StepCompensating, Attempts: int(pa.GetAttempt())}
+		if f := pa.GetLastFailure(); f != nil {
+			live.LastError = f.GetMessage()
+		}
+		steps = withStep(steps, live)
+	}
+	rec.Steps = steps
+	return rec
+}
+
+// withStep replaces the step of the same name, or appends it.
+func withStep(steps []activities.StepRecord, st activities.StepRecord) []activities.StepRecord {
+	for i := range steps {
+		if steps[i].Name == st.Name {
+			steps[i] = st
+			return steps
+		}
+	}
+	return append(steps, st)
+}
+
+// LiveOrders is an order store whose COMPENSATING orders carry their live compensation steps.
+type LiveOrders struct {
+	Store interface {
+		Get(ctx context.Context, orderID string) (activities.OrderRecord, error)
+		orders.Lister
+	}
+	Compensations
+}
+
+// Get returns the stored order, live while it is COMPENSATING.
+func (l LiveOrders) Get(ctx context.Context, orderID string) (activities.OrderRecord, error) {
+	rec, err := l.Store.Get(ctx, orderID)
+	if err != nil {
+		return rec, err
+	}
+	return l.Live(ctx, rec), nil
+}
+
+// List returns a page of stored orders, the COMPENSATING ones live.
+func (l LiveOrders) List(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error) {
+	recs, err := l.Store.List(ctx, q)
+	return l.liveAll(ctx, recs), err
+}
+
+// LiveSearch is an order search (the operator list) whose COMPENSATING orders carry their live
+// compensation steps.
+type LiveSearch struct {
+	orders.Searcher
+	Compensations
+}
+
+// Search answers the search, the COMPENSATING orders live.
+func (l LiveSearch) Search(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error) {
+	recs, err := l.Searcher.Search(ctx, q)
+	return l.liveAll(ctx, recs), err
+}
+
+func (c Compensations) liveAll(ctx context.Context, recs []activities.OrderRecord) []activities.OrderRecord {
+	for i := range recs {
+		recs[i] = c.Live(ctx, recs[i])
+	}
+	return recs
+}
