@@ -166,7 +166,7 @@ type CancelRequest struct {
 // OrderSaga is the order saga: reserve stock → authorize payment → commit stock → capture payment →
 // CONFIRMED → wait for fulfil → COMPLETED. Unknown product or short stock: REJECTED. Declined payment:
 // release stock, FAILED. Cancel (signal, update, or cancelling the workflow) before COMPLETED:
-// compensations in reverse order, CANCELLED.
+// compensations (side by side, see compensate), CANCELLED.
 func OrderSaga(ctx workflow.Context, in OrderInput) (activities.OrderRecord, error) {
 	s, err := newSaga(in)
 	if err != nil {
@@ -602,10 +602,10 @@ func (s *saga) cancelledReason() string {
 	return "cancelled on request"
 }
 
-// Activity options per kind of step. Each attempt is a single try (the saga retries, see forward),
-// bounded in time so that a hung call is retried rather than waited for. WaitForCancellation makes a
-// cancelled workflow wait for a running step to end before compensating, so a compensation never
-// overtakes the step it undoes.
+// Activity options per kind of step. Each forward attempt is a single try (the saga retries, see
+// forward; compensations take CompensationRetry instead), bounded in time so that a hung call is
+// retried rather than waited for. WaitForCancellation makes a cancelled workflow wait for a running
+// step to end before compensating, so a compensation never overtakes the step it undoes.
 var (
 	inventoryActivity = workflow.ActivityOptions{
 		TaskQueue:           TaskQueueInventory,
