@@ -1,6 +1,9 @@
 package workflows_test
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -186,4 +189,30 @@ func TestUnpriceableOrderIsRejectedAndReleased(t *testing.T) {
 			require.Equal(t, []domain.OrderStatus{domain.StatusPending, domain.StatusCompensating, domain.StatusRejected}, tt.shop.statuses())
 		})
 	}
+}
+
+// TestHistoryCounterBoundsARecordedHistory checks historyCounter against a real one: the same path as
+// testdata/v3-refund-retried-while-stock-released.json (recorded on the dev server: cancel after
+// confirmation, the refund failing twice) must not be counted shorter than the server wrote it.
+func TestHistoryCounterBoundsARecordedHistory(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "v3-refund-retried-while-stock-released.json"))
+	require.NoError(t, err)
+	var recorded struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal(b, &recorded))
+
+	f := &fakeShop{failures: map[string]int{activities.RefundPaymentName: 2}}
+	env := newEnv(t, f)
+	history := &historyCounter{}
+	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{history}})
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(workflows.Cancel, "u", &testsuite.TestUpdateCallback{
+			OnAccept: func() {}, OnReject: func(err error) { t.Errorf("cancel rejected: %v", err) }, OnComplete: func(any, error) {},
+		}, workflows.CancelRequest{Reason: "recorded"})
+	}, time.Hour)
+	env.ExecuteWorkflow(workflows.OrderSaga, input)
+	require.Equal(t, domain.StatusCancelled, result(t, env).Status)
+	t.Logf("recorded %d events, counted at most %d", len(recorded.Events), history.bound())
+	require.GreaterOrEqual(t, history.bound(), len(recorded.Events))
 }
