@@ -52,15 +52,16 @@ type Store interface {
 	// Get returns an order's payment; domain.ErrNotFound if there is none.
 	Get(ctx context.Context, orderID string) (Payment, error)
 	// Move changes a payment's status to p.Status (and its UpdatedAt) only if it is still in from;
-	// moved is false when it was not (another call moved it first), and then nothing was written.
+	// moved is false when it was not (another call moved it first), and then nothing was written. It
+	// need not be atomic across processes: the sandbox serialises the operations on one order.
 	Move(ctx context.Context, p Payment, from Status) (moved bool, err error)
 }
 
 // Sandbox carries out the provider's operations. Each operation reads a payment, decides, and writes
-// only from the status it read (Store.Move); on top of that, operations on one order are serialised
-// within the process, because FerretDB applies a filtered update as a read, then a write, and lets two
-// overlapping moves both pass the filter. The sandbox runs as one process, so that closes the race;
-// across processes the conditional Move still holds on MongoDB.
+// only from the status it read (Store.Move), with the operations on one order serialised within the
+// process: two calls for one order (a retried capture and the compensation's void) cannot both pass
+// the check. FerretDB offers no atomic conditional update to do this in the store (it applies a
+// filtered update as a read, then a write); the sandbox runs as one process, so the lock closes it.
 type Sandbox struct {
 	store Store
 	now   func() time.Time
