@@ -93,8 +93,8 @@ func TestPaymentOutageDuringCompensationKeepsHistoryBounded(t *testing.T) {
 // status query says so.
 func TestStatusDuringACompensationShowsEachStep(t *testing.T) {
 	f := &fakeShop{
-		failures: map[string]int{activities.VoidPaymentName: 50},
-		refusals: map[string]int{activities.CommitStockName: 1}, // commit refused: FAILED, compensated
+		failures: map[string]int{activities.VoidPaymentName: 500}, // some 40 hours at the 5-minute cap
+		refusals: map[string]int{activities.CommitStockName: 1},   // commit refused: FAILED, compensated
 	}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
