@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
 	"google.golang.org/grpc"
 
 	"github.com/order-saga/shop/internal/testenv"
@@ -25,12 +26,13 @@ func TestWorkerReportsItsFatalError(t *testing.T) {
 	cfg := testenv.Config(t)
 	refusePolls := func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		if strings.Contains(method, "/Poll") {
-			return serviceerror.NewNamespaceNotFound(cfg.TemporalNamespace)
+			// As the server sends it: a gRPC status with details, which the SDK turns back into the type.
+			return serviceerror.ToStatus(serviceerror.NewNamespaceNotFound(cfg.TemporalNamespace)).Err()
 		}
 		return invoker(ctx, method, req, reply, cc, opts...)
 	}
 	c, err := client.Dial(client.Options{
-		HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: nil,
+		HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: tlog.NewStructuredLogger(testenv.Logger()),
 		ConnectionOptions: client.ConnectionOptions{DialOptions: []grpc.DialOption{grpc.WithChainUnaryInterceptor(refusePolls)}},
 	})
 	require.NoError(t, err)
