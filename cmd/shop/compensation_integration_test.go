@@ -64,6 +64,8 @@ func TestE2ECompensationOutlastsAPaymentOutage(t *testing.T) {
 	}, 60*time.Second, 200*time.Millisecond, "the refund's attempts show on the order: %v", refund)
 	require.Equal(t, "compensating", refund["state"])
 	require.NotEmpty(t, refund["lastError"], "the refund's last error shows on the order")
+	r = s.call("orders", "GET", "/api/v1/orders/"+id, "")
+	require.Equal(t, "compensated", stepOf(r.body, "release-stock")["state"], "the order says its stock is back")
 
 	r = s.admin("GET", "/api/v1/admin/orders?status=COMPENSATING")
 	require.Equal(t, http.StatusOK, r.status, string(r.raw))

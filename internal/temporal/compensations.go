@@ -17,24 +17,28 @@ import (
 // is still a true (if less detailed) answer.
 const describeTimeout = 2 * time.Second
 
-// Compensations adds to an order that is COMPENSATING what only Temporal knows while a compensation
-// retries (Temporal retries it, so the saga's history and its stored order do not see each attempt):
-// each pending compensation's step with its attempt number and last failure, from the saga's pending
-// activities (DescribeWorkflowExecution).
+// Compensations adds to an order that is COMPENSATING what only Temporal knows while its compensations
+// run: which are done already (the saga's status query; the stored order is written again only at the
+// end), and for each one still retrying (Temporal retries it, so neither the history nor the stored
+// order sees each attempt) its attempt number and last failure, from the saga's pending activities
+// (DescribeWorkflowExecution).
 type Compensations struct {
 	Client client.Client
 	Log    *slog.Logger
 }
 
-// Live returns rec with its pending compensations' attempts and last failures; other orders, and any
-// order whose saga cannot be described, come back as they are.
+// Live returns rec as its saga knows it now, with its pending compensations' attempts and last
+// failures; other orders come back as they are, and so does whatever Temporal cannot tell (the
+// stored order is still a true answer, if a less detailed one).
 func (c Compensations) Live(ctx context.Context, rec activities.OrderRecord) activities.OrderRecord {
 	if rec.Status != domain.StatusCompensating {
 		return rec
 	}
+	id := workflows.OrderWorkflowID(rec.OrderID)
+	rec = c.query(ctx, id, rec)
 	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
 	defer cancel()
-	desc, err := c.Client.DescribeWorkflowExecution(ctx, workflows.OrderWorkflowID(rec.OrderID), "")
+	desc, err := c.Client.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
 		c.Log.WarnContext(ctx, "describe a compensating saga", "orderId", rec.OrderID, "error", err)
 		return rec
@@ -53,6 +57,23 @@ func (c Compensations) Live(ctx context.Context, rec activities.OrderRecord) act
 	}
 	rec.Steps = steps
 	return rec
+}
+
+// query returns the order as the saga holds it now (its steps' states), or rec when the saga does not
+// answer (no worker up) or knows no more than rec.
+func (c Compensations) query(ctx context.Context, id string, rec activities.OrderRecord) activities.OrderRecord {
+	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
+	defer cancel()
+	v, err := c.Client.QueryWorkflow(ctx, id, "", workflows.QueryStatus)
+	if err != nil {
+		c.Log.WarnContext(ctx, "query a compensating saga", "orderId", rec.OrderID, "error", err)
+		return rec
+	}
+	var now activities.OrderRecord
+	if err := v.Get(&now); err != nil || now.Seq < rec.Seq {
+		return rec
+	}
+	return now
 }
 
 // withStep replaces the step of the same name, or appends it.

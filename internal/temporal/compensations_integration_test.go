@@ -110,6 +110,11 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 		require.Equal(t, workflows.StepCompensating, st.State, name)
 		require.GreaterOrEqual(t, st.Attempts, 2, name)
 		require.Equal(t, "the provider is down", st.LastError, name)
+		states := map[string]string{}
+		for _, st := range recs[0].Steps {
+			states[st.Name] = st.State
+		}
+		require.Equal(t, workflows.StepCompensated, states[workflows.StepReleaseStock], "%s: the stock is back already", name)
 	}
 	require.Empty(t, refund([]activities.OrderRecord{storedNow()}).LastError, "the stored order alone does not know")
 }
