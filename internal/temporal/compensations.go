@@ -15,7 +15,10 @@ import (
 
 // describeTimeout bounds the look at a saga's pending activities: without an answer the stored order
 // is still a true (if less detailed) answer.
-const describeTimeout = 2 * time.Second
+const (
+	describeTimeout = 2 * time.Second
+	pageLiveTimeout = 3 * time.Second
+)
 
 // Compensations adds to an order that is COMPENSATING what only Temporal knows while its compensations
 // run: which are done already (the saga's status query; the stored order is written again only at the
@@ -124,8 +127,16 @@ func (l LiveSearch) Search(ctx context.Context, q orders.Query) ([]activities.Or
 	return l.liveAll(ctx, recs), err
 }
 
+// liveAll makes a page's COMPENSATING orders live within one bound for the whole page, so a page of
+// them with Temporal away costs pageLiveTimeout, not describeTimeout per order; past it the rest come
+// back as stored.
 func (c Compensations) liveAll(ctx context.Context, recs []activities.OrderRecord) []activities.OrderRecord {
+	ctx, cancel := context.WithTimeout(ctx, pageLiveTimeout)
+	defer cancel()
 	for i := range recs {
+		if ctx.Err() != nil {
+			break
+		}
 		recs[i] = c.Live(ctx, recs[i])
 	}
 	return recs
