@@ -3,6 +3,8 @@ package ordersapi_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,7 +17,6 @@ import (
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api/ordersapi"
 	"github.com/order-saga/shop/domain"
-	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -49,7 +50,8 @@ func TestPlaceAnswersEachOutcome(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := chi.NewRouter()
-			ordersapi.Mount(r, decidedSagas{rec: tt.rec}, nil, ordersapi.Config{DecisionWait: time.Second, Now: time.Now}, testenv.Logger())
+			ordersapi.Mount(r, decidedSagas{rec: tt.rec}, nil, ordersapi.Config{DecisionWait: time.Second, Now: time.Now},
+				slog.New(slog.NewTextHandler(io.Discard, nil)))
 			req := httptest.NewRequest(http.MethodPost, "/api/v1/orders", strings.NewReader(`{"items":[{"productCode":"A","quantity":1}]}`))
 			req.Header.Set("Content-Type", "application/json")
 			rw := httptest.NewRecorder()
