@@ -25,6 +25,10 @@ const (
 // ErrTypePaymentDeclined marks a non-retryable declined authorization.
 const ErrTypePaymentDeclined = "PaymentDeclined"
 
+// ReasonUnpriceable is the ReasonCode of an order REJECTED because its total cannot be computed: it
+// overflows, or its lines are priced in more than one currency.
+const ReasonUnpriceable = "unpriceable"
+
 // OrderLineRecord is one line of an order as stored and shown.
 type OrderLineRecord struct {
 	ProductCode    string `json:"productCode" bson:"productCode"`
@@ -49,14 +53,17 @@ type OrderRecord struct {
 	CustomerID string             `json:"customerId" bson:"customerId"`
 	Status     domain.OrderStatus `json:"status" bson:"status"`
 	Reason     string             `json:"reason,omitempty" bson:"reason,omitempty"`
-	Lines      []OrderLineRecord  `json:"lines" bson:"lines"`
-	TotalMinor int64              `json:"totalMinor" bson:"totalMinor"`
-	Currency   string             `json:"currency,omitempty" bson:"currency,omitempty"`
-	PaymentID  string             `json:"paymentId,omitempty" bson:"paymentId,omitempty"`
-	Steps      []StepRecord       `json:"steps" bson:"steps"`
-	Seq        int64              `json:"seq" bson:"seq"`
-	CreatedAt  time.Time          `json:"createdAt" bson:"createdAt"`
-	UpdatedAt  time.Time          `json:"updatedAt" bson:"updatedAt"`
+	// ReasonCode says in one word of a closed set why an order was refused, where its status alone
+	// does not (ReasonUnpriceable).
+	ReasonCode string            `json:"reasonCode,omitempty" bson:"reasonCode,omitempty"`
+	Lines      []OrderLineRecord `json:"lines" bson:"lines"`
+	TotalMinor int64             `json:"totalMinor" bson:"totalMinor"`
+	Currency   string            `json:"currency,omitempty" bson:"currency,omitempty"`
+	PaymentID  string            `json:"paymentId,omitempty" bson:"paymentId,omitempty"`
+	Steps      []StepRecord      `json:"steps" bson:"steps"`
+	Seq        int64             `json:"seq" bson:"seq"`
+	CreatedAt  time.Time         `json:"createdAt" bson:"createdAt"`
+	UpdatedAt  time.Time         `json:"updatedAt" bson:"updatedAt"`
 }
 
 // OrderStore keeps the order service's copy of each order.

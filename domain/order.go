@@ -11,7 +11,7 @@ import (
 type OrderStatus string
 
 // The order lifecycle: PENDING → RESERVED → CONFIRMED → COMPLETED, and off that path REJECTED (unknown
-// product, not enough stock), FAILED (payment declined; compensated), CANCELLED (by customer or
+// product, not enough stock, or a total that cannot be computed: compensated), FAILED (payment declined; compensated), CANCELLED (by customer or
 // operator; compensated), NEEDS_ATTENTION (a step ran out of retries; parked for an operator).
 // COMPENSATING shows while compensations run.
 const (
@@ -31,7 +31,7 @@ var transitions = map[OrderStatus][]OrderStatus{
 	StatusPending:        {StatusReserved, StatusRejected, StatusCompensating, StatusCancelled, StatusNeedsAttention},
 	StatusReserved:       {StatusConfirmed, StatusCompensating, StatusNeedsAttention},
 	StatusConfirmed:      {StatusCompleted, StatusCompensating, StatusNeedsAttention},
-	StatusCompensating:   {StatusFailed, StatusCancelled, StatusNeedsAttention},
+	StatusCompensating:   {StatusFailed, StatusCancelled, StatusRejected, StatusNeedsAttention},
 	StatusNeedsAttention: {StatusPending, StatusReserved, StatusConfirmed, StatusCompensating},
 }
 

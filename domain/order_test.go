@@ -21,6 +21,7 @@ func TestOrderStatusMachine(t *testing.T) {
 		{domain.StatusReserved, domain.StatusCompensating, true},
 		{domain.StatusCompensating, domain.StatusFailed, true},
 		{domain.StatusCompensating, domain.StatusCancelled, true},
+		{domain.StatusCompensating, domain.StatusRejected, true}, // an order that cannot be priced, once its stock is released
 		{domain.StatusConfirmed, domain.StatusCompensating, true},
 		{domain.StatusNeedsAttention, domain.StatusCompensating, true},
 		{domain.StatusReserved, domain.StatusNeedsAttention, true},

@@ -7,7 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/order-saga/shop/domain"
@@ -49,15 +51,33 @@ type Store interface {
 	Insert(ctx context.Context, p Payment) error
 	// Get returns an order's payment; domain.ErrNotFound if there is none.
 	Get(ctx context.Context, orderID string) (Payment, error)
-	// Update replaces a payment.
-	Update(ctx context.Context, p Payment) error
+	// Move changes a payment's status to p.Status (and its UpdatedAt) only if it is still in from;
+	// moved is false when it was not (another call moved it first), and then nothing was written. It
+	// need not be atomic across processes: the sandbox serialises the operations on one order.
+	Move(ctx context.Context, p Payment, from Status) (moved bool, err error)
 }
 
-// Sandbox carries out the provider's operations.
+// Sandbox carries out the provider's operations. Each operation reads a payment, decides, and writes
+// only from the status it read (Store.Move), with the operations on one order serialised within the
+// process: two calls for one order (a retried capture and the compensation's void) cannot both pass
+// the check. FerretDB offers no atomic conditional update to do this in the store (it applies a
+// filtered update as a read, then a write); the sandbox runs as one process, so the lock closes it.
 type Sandbox struct {
 	store Store
 	now   func() time.Time
 	log   *slog.Logger
+	locks [lockStripes]sync.Mutex
+}
+
+const lockStripes = 256
+
+// lock takes the mutex of orderID's stripe and returns its unlock.
+func (s *Sandbox) lock(orderID string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(orderID))
+	m := &s.locks[h.Sum32()%lockStripes]
+	m.Lock()
+	return m.Unlock
 }
 
 // NewSandbox returns a sandbox over store.
@@ -85,6 +105,7 @@ func (s *Sandbox) Authorize(ctx context.Context, orderID, token string, amount d
 	if err := v.Err(); err != nil {
 		return Payment{}, err
 	}
+	defer s.lock(orderID)()
 	now := s.now()
 	p := Payment{ID: "pay_" + orderID, OrderID: orderID, Token: token, Amount: amount, Status: Authorized, CreatedAt: now, UpdatedAt: now}
 	if token == TokenDeclined {
@@ -109,6 +130,7 @@ func (s *Sandbox) Authorize(ctx context.Context, orderID, token string, amount d
 
 // Capture takes an authorized payment.
 func (s *Sandbox) Capture(ctx context.Context, orderID string) (Payment, error) {
+	defer s.lock(orderID)()
 	p, err := s.store.Get(ctx, orderID)
 	if err != nil {
 		return p, err
@@ -125,6 +147,11 @@ func (s *Sandbox) Capture(ctx context.Context, orderID string) (Payment, error) 
 // Void cancels an uncaptured authorization. Without a payment it records a voided one, so that a late
 // authorization of the order is refused.
 func (s *Sandbox) Void(ctx context.Context, orderID string) (Payment, error) {
+	defer s.lock(orderID)()
+	return s.void(ctx, orderID)
+}
+
+func (s *Sandbox) void(ctx context.Context, orderID string) (Payment, error) {
 	p, err := s.store.Get(ctx, orderID)
 	if errors.Is(err, domain.ErrNotFound) {
 		now := s.now()
@@ -148,9 +175,10 @@ func (s *Sandbox) Void(ctx context.Context, orderID string) (Payment, error) {
 
 // Refund returns a captured payment; an authorization not yet captured is voided instead.
 func (s *Sandbox) Refund(ctx context.Context, orderID string) (Payment, error) {
+	defer s.lock(orderID)()
 	p, err := s.store.Get(ctx, orderID)
 	if errors.Is(err, domain.ErrNotFound) || (err == nil && p.Status != Captured && p.Status != Refunded) {
-		return s.Void(ctx, orderID)
+		return s.void(ctx, orderID)
 	}
 	if err != nil {
 		return p, err
@@ -166,10 +194,25 @@ func (s *Sandbox) Get(ctx context.Context, orderID string) (Payment, error) {
 	return s.store.Get(ctx, orderID)
 }
 
+// move takes p from the status it was read in to to, and only from there: a late or repeated call
+// that lost a race (a void against a capture, say) finds the payment moved on and answers from where it
+// stands, never moving it back.
 func (s *Sandbox) move(ctx context.Context, p Payment, to Status) (Payment, error) {
+	from := p.Status
 	p.Status, p.UpdatedAt = to, s.now()
-	if err := s.store.Update(ctx, p); err != nil {
+	moved, err := s.store.Move(ctx, p, from)
+	if err != nil {
 		return p, err
+	}
+	if !moved {
+		now, err := s.store.Get(ctx, p.OrderID)
+		if err != nil {
+			return now, err
+		}
+		if now.Status == to {
+			return now, nil // the same move, done by a repeat of this call
+		}
+		return now, fmt.Errorf("order %s: cannot move a %s payment to %s: %w", p.OrderID, now.Status, to, domain.ErrConflict)
 	}
 	s.log.InfoContext(ctx, "payment "+string(to), "orderId", p.OrderID, "paymentId", p.ID, "amount", p.Amount.String(), "currency", p.Amount.Currency)
 	return p, nil

@@ -26,13 +26,43 @@ func New(c client.Client, queue string, regs ...Register) worker.Worker {
 
 // NewWithOptions is New with options, such as WithLogger.
 func NewWithOptions(c client.Client, queue string, opts []Option, regs ...Register) worker.Worker {
-	o := worker.Options{WorkerStopTimeout: stopTimeout}
+	fatal := make(chan error, 1)
+	o := worker.Options{
+		WorkerStopTimeout: stopTimeout,
+		// A fatal error (the namespace gone, the server refusing this client) stops the worker's
+		// polling for good while the process would otherwise look healthy: report it, so the process
+		// can exit and its supervisor restart it.
+		OnFatalError: func(err error) {
+			select {
+			case fatal <- err:
+			default: // the SDK calls this once; never block it
+			}
+		},
+	}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	w := worker.New(c, queue, o)
+	w := &Worker{Worker: worker.New(c, queue, o), fatal: fatal}
 	for _, reg := range regs {
 		reg(w)
 	}
 	return w
+}
+
+// Worker is a Temporal worker that reports its fatal error on Fatal.
+type Worker struct {
+	worker.Worker
+	fatal chan error
+}
+
+// Fatal delivers the error that stopped the worker for good, if one does.
+func (w *Worker) Fatal() <-chan error { return w.fatal }
+
+// Fatal returns the channel on which w reports a fatal error, or nil (which never delivers) for a
+// worker that does not report one.
+func Fatal(w worker.Worker) <-chan error {
+	if f, ok := w.(interface{ Fatal() <-chan error }); ok {
+		return f.Fatal()
+	}
+	return nil
 }

@@ -166,7 +166,7 @@ type CancelRequest struct {
 // OrderSaga is the order saga: reserve stock → authorize payment → commit stock → capture payment →
 // CONFIRMED → wait for fulfil → COMPLETED. Unknown product or short stock: REJECTED. Declined payment:
 // release stock, FAILED. Cancel (signal, update, or cancelling the workflow) before COMPLETED:
-// compensations in reverse order, CANCELLED.
+// compensations (side by side, see compensate), CANCELLED.
 func OrderSaga(ctx workflow.Context, in OrderInput) (activities.OrderRecord, error) {
 	s, err := newSaga(in)
 	if err != nil {
@@ -247,7 +247,14 @@ func (s *saga) handle(ctx workflow.Context) error {
 		ch := workflow.GetSignalChannel(ctx, Fulfill)
 		for {
 			ch.Receive(ctx, nil)
-			s.fulfillRequested = true
+			// Only a CONFIRMED order is fulfilled; an earlier signal is dropped, not remembered
+			// (the update of the same name is refused then). Sagas started before the change
+			// remembered it.
+			if s.order.Status == domain.StatusConfirmed || !guarded(ctx) {
+				s.fulfillRequested = true
+			} else {
+				workflow.GetLogger(ctx).Info("fulfil signal ignored: the order is not CONFIRMED", "status", s.order.Status)
+			}
 		}
 	})
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, Cancel,
@@ -329,6 +336,10 @@ func (s *saga) run(ctx workflow.Context) (activities.OrderRecord, error) {
 		return s.stop(ctx, err)
 	}
 	if err := s.price(reserved); err != nil {
+		if guarded(ctx) { // the order cannot be paid as submitted: a refusal, not a payment failure
+			s.rec.ReasonCode = activities.ReasonUnpriceable
+			return s.compensate(ctx, domain.StatusRejected, err.Error())
+		}
 		return s.compensate(ctx, domain.StatusFailed, err.Error())
 	}
 	if err := s.moveTo(ctx, domain.StatusReserved, ""); err != nil {
@@ -411,32 +422,6 @@ func (s *saga) stop(ctx workflow.Context, err error) (activities.OrderRecord, er
 		return s.compensate(ctx, domain.StatusFailed, appErr.Message())
 	}
 	return s.compensate(ctx, domain.StatusFailed, err.Error())
-}
-
-// compensate undoes, in reverse order, every forward step that was started, then records the final
-// status. It runs in a disconnected context so that cancelling the workflow still compensates, and
-// its steps retry until they succeed: a compensation must finish.
-func (s *saga) compensate(ctx workflow.Context, final domain.OrderStatus, reason string) (activities.OrderRecord, error) {
-	dctx, cancel := workflow.NewDisconnectedContext(ctx)
-	defer cancel()
-	if err := s.moveTo(dctx, domain.StatusCompensating, reason); err != nil {
-		return s.rec, err
-	}
-	workflow.SetCurrentDetails(dctx, "COMPENSATING: "+reason)
-
-	if s.captureStarted {
-		s.compensation(dctx, StepRefundPayment, paymentActivity, activities.RefundPaymentName, "Refund the payment of order "+s.order.ID)
-	} else if s.authorizeStarted {
-		s.compensation(dctx, StepVoidPayment, paymentActivity, activities.VoidPaymentName, "Void the payment authorization of order "+s.order.ID)
-	}
-	if s.reserveStarted {
-		s.compensation(dctx, StepReleaseStock, s.inventory, activities.ReleaseStockName, "Release (or restock) the stock of order "+s.order.ID)
-	}
-	if err := s.moveTo(dctx, final, reason); err != nil {
-		return s.rec, err
-	}
-	workflow.SetCurrentDetails(dctx, string(final)+": "+reason)
-	return s.rec, nil
 }
 
 // forward runs one forward step. The activity itself is tried once per call (MaximumAttempts 1);
@@ -532,25 +517,6 @@ func (s *saga) park(ctx workflow.Context, st *activities.StepRecord) (string, er
 
 func validAction(a string) bool { return a == ActionRetry || a == ActionCompensate }
 
-// compensation runs one compensating activity until it succeeds.
-func (s *saga) compensation(ctx workflow.Context, name string, opts workflow.ActivityOptions, activity, summary string) {
-	s.rec.Steps = append(s.rec.Steps, activities.StepRecord{Name: name, State: StepCompensating})
-	st := &s.rec.Steps[len(s.rec.Steps)-1]
-	opts.Summary = summary
-	actx := workflow.WithActivityOptions(ctx, opts)
-	for {
-		st.Attempts++
-		err := workflow.ExecuteActivity(actx, activity, s.order.ID).Get(actx, nil)
-		if err == nil {
-			st.State, st.LastError = StepCompensated, ""
-			return
-		}
-		st.LastError = errorMessage(err)
-		workflow.SetCurrentDetails(ctx, fmt.Sprintf("COMPENSATING: retrying %s after attempt %d failed: %s", name, st.Attempts, st.LastError))
-		_ = workflow.Sleep(ctx, retryDelay(st.Attempts))
-	}
-}
-
 // moveTo changes the order's status and records the transition.
 func (s *saga) moveTo(ctx workflow.Context, next domain.OrderStatus, reason string) error {
 	if err := s.order.MoveTo(next); err != nil {
@@ -636,10 +602,10 @@ func (s *saga) cancelledReason() string {
 	return "cancelled on request"
 }
 
-// Activity options per kind of step. Each attempt is a single try (the saga retries, see forward),
-// bounded in time so that a hung call is retried rather than waited for. WaitForCancellation makes a
-// cancelled workflow wait for a running step to end before compensating, so a compensation never
-// overtakes the step it undoes.
+// Activity options per kind of step. Each forward attempt is a single try (the saga retries, see
+// forward; compensations take CompensationRetry instead), bounded in time so that a hung call is
+// retried rather than waited for. WaitForCancellation makes a cancelled workflow wait for a running
+// step to end before compensating, so a compensation never overtakes the step it undoes.
 var (
 	inventoryActivity = workflow.ActivityOptions{
 		TaskQueue:           TaskQueueInventory,

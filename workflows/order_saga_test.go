@@ -31,13 +31,21 @@ type fakeShop struct {
 	authorizeErr error
 	// failures makes the named activity fail (retryably) this many times before succeeding.
 	failures map[string]int
+	// refusals makes the named activity fail non-retryably (a conflict) this many times first.
+	refusals map[string]int
 	prices   map[string]int64
+	// currencies prices a product in another currency than USD.
+	currencies map[string]string
 }
 
 func (f *fakeShop) called(name string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, name)
+	if f.refusals[name] > 0 {
+		f.refusals[name]--
+		return temporal.NewNonRetryableApplicationError(name+" refused", activities.ErrTypeConflict, nil)
+	}
 	if f.failures[name] > 0 {
 		f.failures[name]--
 		return errors.New(name + " is down")
@@ -60,7 +68,11 @@ func (f *fakeShop) registerOn(r activities.Registry) {
 		}
 		var out activities.ReserveStockResult
 		for _, l := range in.Lines {
-			out.Lines = append(out.Lines, activities.PricedLine{ProductCode: l.ProductCode, Quantity: l.Quantity, UnitPriceMinor: f.prices[l.ProductCode], Currency: "USD"})
+			currency := f.currencies[l.ProductCode]
+			if currency == "" {
+				currency = "USD"
+			}
+			out.Lines = append(out.Lines, activities.PricedLine{ProductCode: l.ProductCode, Quantity: l.Quantity, UnitPriceMinor: f.prices[l.ProductCode], Currency: currency})
 		}
 		return out, nil
 	}, activities.ReserveStockName)
@@ -104,6 +116,9 @@ func newEnv(t *testing.T, f *fakeShop) *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
+// forwardSteps are the activities of an order that goes through, in order.
+var forwardSteps = []string{activities.ReserveStockName, activities.AuthorizePaymentName, activities.CommitStockName, activities.CapturePaymentName}
+
 var input = workflows.OrderInput{
 	OrderID: "o-1", CustomerID: "c-1",
 	Items:     []activities.StockLine{{ProductCode: "A", Quantity: 3}, {ProductCode: "B", Quantity: 2}},
@@ -145,7 +160,7 @@ func TestHappyPathConfirmsThenCompletes(t *testing.T) {
 	require.Equal(t, int64(3*1999+2*250), rec.TotalMinor, "the exact sum of unit price × quantity")
 	require.Equal(t, "USD", rec.Currency)
 	require.Equal(t, "pay_o-1", rec.PaymentID)
-	require.Equal(t, []string{activities.ReserveStockName, activities.AuthorizePaymentName, activities.CommitStockName, activities.CapturePaymentName}, f.calls)
+	require.Equal(t, forwardSteps, f.calls)
 	require.Equal(t, []domain.OrderStatus{domain.StatusPending, domain.StatusReserved, domain.StatusConfirmed, domain.StatusCompleted}, f.statuses())
 	for i, r := range f.records {
 		require.Equal(t, int64(i+1), r.Seq, "each transition has the next sequence number")
@@ -204,10 +219,9 @@ func TestCancelBeforeConfirmationCompensatesInReverse(t *testing.T) {
 
 	require.Equal(t, domain.StatusCancelled, rec.Status)
 	require.Equal(t, "cancelled: changed my mind", rec.Reason)
-	require.Equal(t, []string{
-		activities.ReserveStockName, activities.AuthorizePaymentName,
-		activities.VoidPaymentName, activities.ReleaseStockName,
-	}, f.calls, "the authorization is voided, then the stock released: reverse order")
+	require.Equal(t, []string{activities.ReserveStockName, activities.AuthorizePaymentName}, f.calls[:2])
+	require.ElementsMatch(t, []string{activities.VoidPaymentName, activities.ReleaseStockName}, f.calls[2:],
+		"the authorization is voided and the stock released, side by side")
 	require.Equal(t, []domain.OrderStatus{domain.StatusPending, domain.StatusReserved, domain.StatusCompensating, domain.StatusCancelled}, f.statuses())
 	steps := stepStates(rec)
 	require.Equal(t, workflows.StepPending, steps[workflows.StepCommitStock], "never started")
@@ -230,10 +244,8 @@ func TestCancelAfterConfirmationRefundsAndRestocks(t *testing.T) {
 	rec := result(t, env)
 
 	require.Equal(t, domain.StatusCancelled, rec.Status)
-	require.Equal(t, []string{
-		activities.ReserveStockName, activities.AuthorizePaymentName, activities.CommitStockName, activities.CapturePaymentName,
-		activities.RefundPaymentName, activities.ReleaseStockName,
-	}, f.calls, "refund first, then restock: reverse order")
+	require.Equal(t, forwardSteps, f.calls[:4])
+	require.ElementsMatch(t, []string{activities.RefundPaymentName, activities.ReleaseStockName}, f.calls[4:], "refund and restock")
 	require.Equal(t, []domain.OrderStatus{domain.StatusPending, domain.StatusReserved, domain.StatusConfirmed, domain.StatusCompensating, domain.StatusCancelled}, f.statuses())
 }
 
@@ -245,10 +257,9 @@ func TestCancellingTheWorkflowStillCompensates(t *testing.T) {
 
 	require.True(t, env.IsWorkflowCompleted())
 	require.True(t, temporal.IsCanceledError(env.GetWorkflowError()), "the workflow ends as cancelled")
-	require.Equal(t, []string{
-		activities.ReserveStockName, activities.AuthorizePaymentName, activities.CommitStockName, activities.CapturePaymentName,
-		activities.RefundPaymentName, activities.ReleaseStockName,
-	}, f.calls, "compensations ran in a disconnected context")
+	require.Equal(t, forwardSteps, f.calls[:4])
+	require.ElementsMatch(t, []string{activities.RefundPaymentName, activities.ReleaseStockName}, f.calls[4:],
+		"compensations ran in a disconnected context")
 	require.Equal(t, domain.StatusCancelled, f.statuses()[len(f.records)-1])
 }
 
@@ -263,8 +274,8 @@ func TestCancelWhileAStepKeepsFailing(t *testing.T) {
 
 	require.Equal(t, domain.StatusCancelled, rec.Status)
 	tail := f.calls[len(f.calls)-2:]
-	require.Equal(t, []string{activities.RefundPaymentName, activities.ReleaseStockName}, tail,
-		"the capture may have happened: refund (the provider voids an uncaptured one), then restock")
+	require.ElementsMatch(t, []string{activities.RefundPaymentName, activities.ReleaseStockName}, tail,
+		"the capture may have happened: refund (the provider voids an uncaptured one), and restock")
 	require.Less(t, len(f.calls), 30, "the retries stopped at the cancel")
 }
 
@@ -300,8 +311,8 @@ func TestStatusQueryShowsARetryingStep(t *testing.T) {
 				require.Equal(t, "CommitStock is down", s.LastError)
 			}
 		}
-		env.SignalWorkflow(workflows.Fulfill, nil)
 	}, time.Second)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.Fulfill, nil) }, time.Hour)
 	env.ExecuteWorkflow(workflows.OrderSaga, input)
 	require.Equal(t, domain.StatusCompleted, result(t, env).Status)
 }

@@ -82,7 +82,7 @@ func TestOperatorCompensatesAParkedSaga(t *testing.T) {
 
 	require.Equal(t, domain.StatusCancelled, rec.Status)
 	require.Contains(t, rec.Reason, "compensated by operator ops@example")
-	require.Equal(t, []string{activities.VoidPaymentName, activities.ReleaseStockName}, f.calls[len(f.calls)-2:])
+	require.ElementsMatch(t, []string{activities.VoidPaymentName, activities.ReleaseStockName}, f.calls[len(f.calls)-2:])
 	require.Equal(t, []domain.OrderStatus{
 		domain.StatusPending, domain.StatusReserved, domain.StatusNeedsAttention, domain.StatusCompensating, domain.StatusCancelled,
 	}, f.statuses())
@@ -113,7 +113,7 @@ func TestCancelWhileParked(t *testing.T) {
 
 	require.Equal(t, domain.StatusCancelled, rec.Status)
 	require.Equal(t, "cancelled: gave up", rec.Reason)
-	require.Equal(t, []string{activities.VoidPaymentName, activities.ReleaseStockName}, f.calls[len(f.calls)-2:])
+	require.ElementsMatch(t, []string{activities.VoidPaymentName, activities.ReleaseStockName}, f.calls[len(f.calls)-2:])
 }
 
 func TestOperatorDecisionIsRefusedUnlessParked(t *testing.T) {

@@ -40,6 +40,7 @@ func TestRecordHistories(t *testing.T) {
 		name   string
 		shop   *fakeShop
 		policy workflows.StepPolicy
+		early  func(id string) // what a customer does right after placing the order
 		steer  func(id string) // what a customer or operator does once the saga has decided
 	}
 	decline := temporal.NewNonRetryableApplicationError("the card was declined", activities.ErrTypePaymentDeclined, nil)
@@ -92,6 +93,22 @@ func TestRecordHistories(t *testing.T) {
 			steer: cancel},
 		{name: "parked-past-deadline", shop: &fakeShop{failures: map[string]int{activities.CapturePaymentName: 1000}},
 			policy: workflows.StepPolicy{MaxAttempts: 2, ParkDeadline: 2 * time.Second}},
+		// From v3 (change "bounded-compensations"): compensations side by side, retried by Temporal;
+		// a refused compensation parks; early fulfil signals are dropped; unpriceable orders are REJECTED.
+		{name: "refund-retried-while-stock-released", shop: &fakeShop{failures: map[string]int{activities.RefundPaymentName: 2}}, steer: cancel},
+		{name: "refused-void-parked-then-retried", shop: &fakeShop{refusals: map[string]int{activities.VoidPaymentName: 1}, failures: map[string]int{activities.CommitStockName: 1000}},
+			policy: parkFast, steer: func(id string) {
+				operator(workflows.ActionCompensate)(id) // parked at commit-stock: compensate
+				awaitStatus(id, domain.StatusNeedsAttention)
+				operator(workflows.ActionRetry)(id) // the void was refused once: run it again
+			}},
+		{name: "early-fulfil-signal-ignored", shop: &fakeShop{failures: map[string]int{activities.CommitStockName: 2}},
+			early: func(id string) { require.NoError(t, c.SignalWorkflow(ctx, id, "", workflows.Fulfill, nil)) },
+			steer: func(id string) {
+				awaitStatus(id, domain.StatusConfirmed)
+				fulfil(id)
+			}},
+		{name: "unpriceable-rejected", shop: &fakeShop{currencies: map[string]string{"B": "EUR"}}},
 	}
 	if only := os.Getenv("HISTORY_PATHS"); only != "" { // record some paths only (a new version's)
 		var keep []path
@@ -119,6 +136,9 @@ func TestRecordHistories(t *testing.T) {
 			id := workflows.OrderWorkflowID(in.OrderID)
 			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, workflows.OrderSagaName, in)
 			require.NoError(t, err)
+			if p.early != nil {
+				p.early(id)
+			}
 			if p.steer != nil {
 				require.Eventually(t, func() bool {
 					v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryStatus)

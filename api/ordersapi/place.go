@@ -114,6 +114,9 @@ func (h handler) answerPlaced(w http.ResponseWriter, rec activities.OrderRecord,
 		api.WriteJSON(w, http.StatusCreated, toJSON(rec))
 	case rec.Status == domain.StatusFailed:
 		api.WriteProblem(w, orderProblem(http.StatusPaymentRequired, "payment-failed", "Payment failed", rec))
+	case rec.Status == domain.StatusRejected && rec.ReasonCode == activities.ReasonUnpriceable:
+		// The total overflows or the lines have several currencies: the order as submitted cannot be paid.
+		api.WriteProblem(w, orderProblem(http.StatusUnprocessableEntity, "order-unpriceable", "Order cannot be priced", rec))
 	default: // REJECTED, CANCELLED
 		api.WriteProblem(w, orderProblem(http.StatusConflict, "order-"+strings.ToLower(string(rec.Status)), "Order "+strings.ToLower(string(rec.Status)), rec))
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/rabbitmq"
 	"github.com/order-saga/shop/internal/temporal"
+	"github.com/order-saga/shop/workers"
 )
 
 // roles says which parts of a service this process runs; by default both.
@@ -152,6 +153,9 @@ func serve(ctx context.Context, log *slog.Logger, addr string, handler http.Hand
 	case <-ctx.Done():
 		log.Info("shutting down")
 	case runErr = <-errc:
+		log.Error("stopping after failure", "error", runErr)
+	case err := <-workers.Fatal(w): // the process exits non-zero; its supervisor restarts it
+		runErr = fmt.Errorf("worker stopped for good: %w", err)
 		log.Error("stopping after failure", "error", runErr)
 	}
 

@@ -4,8 +4,11 @@ package mongodb_test
 
 import (
 	"context"
+	"math/rand/v2"
+	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/order-saga/shop/activities"
@@ -48,4 +51,28 @@ func TestOrderStoreNeverMovesBackwards(t *testing.T) {
 
 	_, err = s.Get(ctx, "nope")
 	require.ErrorIs(t, err, domain.ErrNotFound)
+}
+
+// TestOrderStoreKeepsTheNewestUnderConcurrentWrites: many writers save the transitions of one order in
+// random orders at once (as a stale retry of RecordOrder racing the next transition would); the stored
+// order ends at the newest, whatever lands last.
+func TestOrderStoreKeepsTheNewestUnderConcurrentWrites(t *testing.T) {
+	ctx := context.Background()
+	s := mongodb.NewOrders(testenv.Database(t))
+	const writers, transitions = 16, 40
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range rand.New(rand.NewPCG(uint64(w), 1)).Perm(transitions) {
+				rec := activities.OrderRecord{OrderID: "race", Status: domain.StatusPending, Seq: int64(i + 1)}
+				assert.NoError(t, s.Save(ctx, rec))
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := s.Get(ctx, "race")
+	require.NoError(t, err)
+	require.Equal(t, int64(transitions), got.Seq, "the newest transition stays")
 }

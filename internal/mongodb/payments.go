@@ -2,8 +2,10 @@ package mongodb
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/order-saga/shop/domain"
@@ -53,9 +55,26 @@ func (s *Payments) Get(ctx context.Context, orderID string) (payments.Payment, e
 	return d.payment(), err
 }
 
-// Update implements payments.Store.
-func (s *Payments) Update(ctx context.Context, p payments.Payment) error {
-	return replaceByID(ctx, s.coll, p.OrderID, toPaymentDoc(p), "payment of "+p.OrderID)
+// Move implements payments.Store: it reads the status and writes by _id alone, rather than with one
+// update filtered on {_id, status}: FerretDB scans the whole collection for any filter but a single
+// _id (85 ms a write among 5,000 documents, against 0.6 ms), and applies a filtered update as a read,
+// then a write anyway (DESIGN.md "Stock correctness"), so the filter would not make it atomic there
+// either. The sandbox serialises the operations on one order within its process, which makes this read
+// and write one step; the sandbox runs as a single process.
+func (s *Payments) Move(ctx context.Context, p payments.Payment, from payments.Status) (bool, error) {
+	now, err := s.Get(ctx, p.OrderID)
+	if err != nil {
+		return false, err
+	}
+	if now.Status != from {
+		return false, nil
+	}
+	_, err = s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: p.OrderID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(p.Status)}, {Key: "updatedAt", Value: p.UpdatedAt}}}})
+	if err != nil {
+		return false, fmt.Errorf("move payment of %s from %s to %s: %w", p.OrderID, from, p.Status, err)
+	}
+	return true, nil
 }
 
 var _ payments.Store = (*Payments)(nil)

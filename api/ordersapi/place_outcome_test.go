@@ -1,0 +1,71 @@
+package ordersapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/api/ordersapi"
+	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/workflows"
+)
+
+// decidedSagas is a fake below the Sagas port: every order is decided at once with the given record.
+type decidedSagas struct {
+	ordersapi.Sagas
+	rec activities.OrderRecord
+}
+
+func (s decidedSagas) Place(_ context.Context, in workflows.OrderInput, _ time.Duration) (activities.OrderRecord, bool, error) {
+	rec := s.rec
+	rec.OrderID = in.OrderID
+	return rec, true, nil
+}
+
+// TestPlaceAnswersEachOutcome: the saga's decision becomes the HTTP status of POST /orders; an order
+// that cannot be priced (total overflow, mixed currencies) is a 422, not a payment failure.
+func TestPlaceAnswersEachOutcome(t *testing.T) {
+	tests := []struct {
+		name   string
+		rec    activities.OrderRecord
+		status int
+		typ    string
+	}{
+		{"confirmed", activities.OrderRecord{Status: domain.StatusConfirmed}, http.StatusCreated, ""},
+		{"out of stock", activities.OrderRecord{Status: domain.StatusRejected, Reason: "insufficient stock"}, http.StatusConflict, "order-rejected"},
+		{"declined", activities.OrderRecord{Status: domain.StatusFailed, Reason: "payment declined"}, http.StatusPaymentRequired, "payment-failed"},
+		{"total overflows", activities.OrderRecord{Status: domain.StatusRejected, ReasonCode: activities.ReasonUnpriceable, Reason: "sum overflows"},
+			http.StatusUnprocessableEntity, "order-unpriceable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := chi.NewRouter()
+			ordersapi.Mount(r, decidedSagas{rec: tt.rec}, nil, ordersapi.Config{DecisionWait: time.Second, Now: time.Now},
+				slog.New(slog.NewTextHandler(io.Discard, nil)))
+			req := httptest.NewRequest(http.MethodPost, "/api/v1/orders", strings.NewReader(`{"items":[{"productCode":"A","quantity":1}]}`))
+			req.Header.Set("Content-Type", "application/json")
+			rw := httptest.NewRecorder()
+			r.ServeHTTP(rw, req)
+			require.Equal(t, tt.status, rw.Code, rw.Body.String())
+			if tt.typ == "" {
+				return
+			}
+			require.Equal(t, "application/problem+json", rw.Header().Get("Content-Type"))
+			var p map[string]any
+			require.NoError(t, json.Unmarshal(rw.Body.Bytes(), &p))
+			require.Contains(t, p["type"], tt.typ)
+			require.Equal(t, tt.rec.Reason, p["detail"])
+			require.NotEmpty(t, p["orderId"])
+		})
+	}
+}

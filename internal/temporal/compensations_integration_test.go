@@ -1,0 +1,120 @@
+//go:build integration
+
+package temporal_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/internal/temporal"
+	"github.com/order-saga/shop/internal/testenv"
+	"github.com/order-saga/shop/orders"
+	"github.com/order-saga/shop/workflows"
+)
+
+// storedOrders is a fake below the order store port: it holds one record, as MongoDB would.
+type storedOrders struct{ rec activities.OrderRecord }
+
+func (s storedOrders) Get(context.Context, string) (activities.OrderRecord, error) { return s.rec, nil }
+func (s storedOrders) List(context.Context, orders.Query) ([]activities.OrderRecord, error) {
+	return []activities.OrderRecord{s.rec}, nil
+}
+
+// TestCompensatingOrderShowsItsRetryingStep runs the real saga on the stack's Temporal server with
+// stand-in activities: the order is cancelled after confirmation and the refund keeps failing. The
+// order read for the API (one order, the list, the operator search) shows the refund step with
+// Temporal's attempt count and last failure, which the saga's history does not hold.
+func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := testenv.Temporal(t)
+	queue := testenv.UniqueName(t, "live")
+	w := worker.New(c, queue, worker.Options{})
+	workflows.Register(w)
+	reg := func(fn any, name string) { w.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
+	reg(func(_ context.Context, in activities.ReserveStockInput) (activities.ReserveStockResult, error) {
+		return activities.ReserveStockResult{Lines: []activities.PricedLine{{ProductCode: "A", Quantity: 1, UnitPriceMinor: 100, Currency: "USD"}}}, nil
+	}, activities.ReserveStockName)
+	reg(func(context.Context, activities.AuthorizePaymentInput) (string, error) { return "pay", nil }, activities.AuthorizePaymentName)
+	for _, name := range []string{activities.CommitStockName, activities.CapturePaymentName, activities.ReleaseStockName, activities.VoidPaymentName} {
+		reg(func(context.Context, string) error { return nil }, name)
+	}
+	reg(func(context.Context, string) error { return errors.New("the provider is down") }, activities.RefundPaymentName)
+	var (
+		mu     sync.Mutex
+		stored activities.OrderRecord // what MongoDB would hold
+	)
+	storedNow := func() activities.OrderRecord {
+		mu.Lock()
+		defer mu.Unlock()
+		return stored
+	}
+	reg(func(_ context.Context, rec activities.OrderRecord) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if rec.Status == domain.StatusCompensating {
+			stored = rec
+		}
+		return nil
+	}, activities.RecordOrderName)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+
+	orderID := testenv.UniqueName(t, "o")
+	id := workflows.OrderWorkflowID(orderID)
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, workflows.OrderSagaName, workflows.OrderInput{
+		OrderID: orderID, Items: []activities.StockLine{{ProductCode: "A", Quantity: 1}}, InventoryTaskQueue: queue,
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.TerminateWorkflow(context.Background(), id, "", "test over") })
+	sagas := temporal.Sagas{Client: c, TaskQueue: queue}
+	require.Eventually(t, func() bool {
+		rec, err := sagas.Status(ctx, orderID)
+		return err == nil && rec.Status == domain.StatusConfirmed
+	}, time.Minute, 50*time.Millisecond)
+	require.NoError(t, c.SignalWorkflow(ctx, id, "", workflows.Cancel, workflows.CancelRequest{Reason: "test"}))
+
+	live := temporal.Compensations{Client: c, Log: testenv.Logger()}
+	refund := func(recs []activities.OrderRecord) activities.StepRecord {
+		for _, st := range recs[0].Steps {
+			if st.Name == workflows.StepRefundPayment {
+				return st
+			}
+		}
+		return activities.StepRecord{}
+	}
+	require.Eventually(t, func() bool { // once the first attempt failed, the pending activity is at attempt 2
+		rec := storedNow()
+		return rec.Status == domain.StatusCompensating && refund([]activities.OrderRecord{live.Live(ctx, rec)}).Attempts >= 2
+	}, time.Minute, 200*time.Millisecond, "the refund's second attempt")
+
+	store := storedOrders{rec: storedNow()}
+	one, err := temporal.LiveOrders{Store: store, Compensations: live}.Get(ctx, orderID)
+	require.NoError(t, err)
+	list, err := temporal.LiveOrders{Store: store, Compensations: live}.List(ctx, orders.Query{Limit: 10})
+	require.NoError(t, err)
+	search, err := temporal.LiveSearch{Searcher: orders.StoreSearch{Store: store}, Compensations: live}.Search(ctx, orders.Query{Status: domain.StatusCompensating, Limit: 10})
+	require.NoError(t, err)
+	for name, recs := range map[string][]activities.OrderRecord{"get": {one}, "list": list, "operator search": search} {
+		st := refund(recs)
+		require.Equal(t, workflows.StepCompensating, st.State, name)
+		require.GreaterOrEqual(t, st.Attempts, 2, name)
+		require.Equal(t, "the provider is down", st.LastError, name)
+		states := map[string]string{}
+		for _, st := range recs[0].Steps {
+			states[st.Name] = st.State
+		}
+		require.Equal(t, workflows.StepCompensated, states[workflows.StepReleaseStock], "%s: the stock is back already", name)
+	}
+	require.Empty(t, refund([]activities.OrderRecord{storedNow()}).LastError, "the stored order alone does not know")
+}

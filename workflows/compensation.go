@@ -1,0 +1,179 @@
+package workflows
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/domain"
+)
+
+// guardsChange: from version 1 on, compensations run concurrently, each as one activity call that
+// Temporal retries (so a long outage costs no history); a fulfil signal before CONFIRMED is ignored;
+// an order whose total cannot be computed ends REJECTED (with ReasonUnpriceable) instead of FAILED.
+// One change id for the three, looked up only where one of them matters, so the happy path records
+// no marker. Sagas started before keep their old behaviour (workflow.GetVersion).
+const (
+	guardsChange  = "bounded-compensations"
+	guardsVersion = 1
+)
+
+func guarded(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, guardsChange, workflow.DefaultVersion, guardsVersion) >= guardsVersion
+}
+
+// CompensationRetry is the retry policy of every compensation: attempts without limit in effect (a
+// compensation must finish), backing off to one attempt every 5 minutes. Temporal keeps the attempts
+// and the last failure in the pending activity's info, not in the history. MaximumAttempts is the
+// largest there is (20,000 years at the cap) rather than 0: the server reads 0 as unlimited, but the
+// SDK's test environment caps 0 at 10 attempts, and the tests must see what production does.
+var CompensationRetry = temporal.RetryPolicy{
+	InitialInterval:    time.Second,
+	BackoffCoefficient: 2,
+	MaximumInterval:    5 * time.Minute,
+	MaximumAttempts:    math.MaxInt32,
+}
+
+// compensationStep is one compensation the saga owes: which activity undoes which step.
+type compensationStep struct {
+	name, activity, summary string
+	opts                    workflow.ActivityOptions
+}
+
+// CompensationSteps maps each compensating activity to its step name, for whoever reads the pending
+// activities of a saga (their attempts and last failure).
+var CompensationSteps = map[string]string{
+	activities.RefundPaymentName: StepRefundPayment,
+	activities.VoidPaymentName:   StepVoidPayment,
+	activities.ReleaseStockName:  StepReleaseStock,
+}
+
+// compensate undoes every forward step that was started, then records the final status. It runs in a
+// disconnected context so that cancelling the workflow still compensates. The payment (refund or void)
+// and the stock release are independent of one another and run side by side.
+func (s *saga) compensate(ctx workflow.Context, final domain.OrderStatus, reason string) (activities.OrderRecord, error) {
+	dctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
+	if err := s.moveTo(dctx, domain.StatusCompensating, reason); err != nil {
+		return s.rec, err
+	}
+	workflow.SetCurrentDetails(dctx, "COMPENSATING: "+reason)
+
+	var owed []compensationStep
+	if s.captureStarted {
+		owed = append(owed, compensationStep{StepRefundPayment, activities.RefundPaymentName, "Refund the payment of order " + s.order.ID, paymentActivity})
+	} else if s.authorizeStarted {
+		owed = append(owed, compensationStep{StepVoidPayment, activities.VoidPaymentName, "Void the payment authorization of order " + s.order.ID, paymentActivity})
+	}
+	if s.reserveStarted {
+		owed = append(owed, compensationStep{StepReleaseStock, activities.ReleaseStockName, "Release (or restock) the stock of order " + s.order.ID, s.inventory})
+	}
+	if guarded(dctx) {
+		if err := s.compensateConcurrently(dctx, owed, reason); err != nil {
+			return s.rec, err
+		}
+	} else {
+		for _, c := range owed { // sagas started before the change: one after the other, a loop each
+			s.compensateInLoop(dctx, c)
+		}
+	}
+	if err := s.moveTo(dctx, final, reason); err != nil {
+		return s.rec, err
+	}
+	workflow.SetCurrentDetails(dctx, string(final)+": "+reason)
+	return s.rec, nil
+}
+
+// compensateConcurrently runs the owed compensations side by side until each has succeeded. Temporal
+// retries each without limit; only a non-retryable refusal ends one, and then the saga parks for an
+// operator (or its deadline), after which the refused ones run again.
+func (s *saga) compensateConcurrently(ctx workflow.Context, owed []compensationStep, reason string) error {
+	for {
+		failed := s.runCompensations(ctx, owed)
+		if len(failed) == 0 {
+			return nil
+		}
+		if err := s.parkCompensations(ctx, failed, reason); err != nil {
+			return err
+		}
+		owed = failed
+	}
+}
+
+// runCompensations starts every compensation at once and returns those that were refused for good.
+func (s *saga) runCompensations(ctx workflow.Context, owed []compensationStep) []compensationStep {
+	var failed []compensationStep
+	wg := workflow.NewWaitGroup(ctx)
+	for _, c := range owed {
+		st := s.step(c.name)
+		st.State, st.LastError = StepCompensating, ""
+		st.Attempts++ // runs of this compensation; Temporal counts the attempts within a run
+		opts := c.opts
+		opts.Summary, opts.RetryPolicy = c.summary, &CompensationRetry
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), c.activity, s.order.ID).Get(ctx, nil)
+			st := s.step(c.name) // look up again: the steps slice may have grown meanwhile
+			if err != nil {
+				st.State, st.LastError = StepFailed, errorMessage(err)
+				failed = append(failed, c)
+				return
+			}
+			st.State, st.LastError = StepCompensated, ""
+		})
+	}
+	wg.Wait(ctx) // ctx is disconnected: it is never cancelled
+	return failed
+}
+
+// parkCompensations puts the saga in NEEDS_ATTENTION after a compensation was refused for good (a
+// refusal no retry can change) and waits for an operator's decision or the parking deadline; either
+// way the refused compensations then run again, since the order must end compensated.
+func (s *saga) parkCompensations(ctx workflow.Context, failed []compensationStep, reason string) error {
+	why := ""
+	for i, c := range failed {
+		if i > 0 {
+			why += "; "
+		}
+		why += fmt.Sprintf("%s was refused: %s", c.name, s.step(c.name).LastError)
+	}
+	if err := s.moveTo(ctx, domain.StatusNeedsAttention, why); err != nil {
+		return err
+	}
+	deadline := workflow.Now(ctx).Add(s.policy.ParkDeadline).UTC().Format(time.RFC3339)
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("NEEDS_ATTENTION while compensating: %s. Update or signal %q with {\"action\":\"retry\"} or {\"action\":\"compensate\"} runs it again (so does the deadline, %s).", why, OperatorDecision, deadline))
+	s.decision = Decision{}
+	wait := workflow.AwaitOptions{Timeout: s.policy.ParkDeadline, TimerOptions: workflow.TimerOptions{
+		Summary: "Wait for an operator's decision on a refused compensation (runs it again at " + deadline + ")",
+	}}
+	if _, err := workflow.AwaitWithOptions(ctx, wait, func() bool { return s.decision.Action != "" }); err != nil {
+		return err
+	}
+	return s.moveTo(ctx, domain.StatusCompensating, reason)
+}
+
+// compensateInLoop is how sagas started before guardsChange compensate: one activity attempt per call,
+// retried here with a timer until it succeeds.
+func (s *saga) compensateInLoop(ctx workflow.Context, c compensationStep) {
+	s.rec.Steps = append(s.rec.Steps, activities.StepRecord{Name: c.name, State: StepCompensating})
+	st := &s.rec.Steps[len(s.rec.Steps)-1]
+	opts := c.opts
+	opts.Summary = c.summary
+	actx := workflow.WithActivityOptions(ctx, opts)
+	for {
+		st.Attempts++
+		err := workflow.ExecuteActivity(actx, c.activity, s.order.ID).Get(actx, nil)
+		if err == nil {
+			st.State, st.LastError = StepCompensated, ""
+			return
+		}
+		st.LastError = errorMessage(err)
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("COMPENSATING: retrying %s after attempt %d failed: %s", c.name, st.Attempts, st.LastError))
+		_ = workflow.Sleep(ctx, retryDelay(st.Attempts))
+	}
+}
