@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -27,7 +28,7 @@ type injection struct {
 
 // faultPlan is the suite's faults, in order: every service process killed with SIGKILL (and started
 // again by the supervisor), each server of the stack restarted with its data kept, and then the
-// broker kept away for outage.
+// broker kept away for outage while orders are on their way to commit.
 func faultPlan(st *privateStack, svcs *services, outage time.Duration) []fault {
 	kill := func(name string) fault {
 		return fault{name: "kill -9 " + name, do: func(ctx context.Context) error {
@@ -58,17 +59,41 @@ func faultPlan(st *privateStack, svcs *services, outage time.Duration) []fault {
 		restart("rabbitmq", "RabbitMQ"),
 		restart("mongo", "FerretDB"),
 		restart("temporal", "the Temporal dev server (SQLite file kept)"),
-		{name: fmt.Sprintf("RabbitMQ away for %s (longest step timeout %s)", outage, longestStepTimeout), do: func(ctx context.Context) error {
-			if err := st.down("rabbitmq"); err != nil {
-				return err
-			}
-			select {
-			case <-time.After(outage):
-			case <-ctx.Done():
-			}
-			return st.up(ctx, "rabbitmq")
-		}},
+		brokerOutage(st, svcs, outage),
 	}
+}
+
+// paymentsHeld is how long the payment sandbox is away before the broker goes too.
+const paymentsHeld = 8 * time.Second
+
+// brokerOutage keeps RabbitMQ away for outage, arranged so that saga steps that write and then publish
+// certainly run into it: the payment sandbox goes first (its process killed and kept away), so the
+// orders in flight gather at "authorize payment"; the broker goes; the sandbox comes back, so those
+// orders go on to commit their stock (or, when declined, to release it) while the broker is away,
+// each attempt writing to the ledger and then timing out on the publish.
+func brokerOutage(st *privateStack, svcs *services, outage time.Duration) fault {
+	name := fmt.Sprintf("payment sandbox away %s, then RabbitMQ away %s (longest step timeout %s)", paymentsHeld, outage, longestStepTimeout)
+	return fault{name: name, do: func(ctx context.Context) error {
+		if err := svcs.hold("payments"); err != nil {
+			return err
+		}
+		select {
+		case <-time.After(paymentsHeld):
+		case <-ctx.Done():
+		}
+		downErr := st.down("rabbitmq")
+		if err := svcs.release("payments"); err != nil {
+			return errors.Join(downErr, err)
+		}
+		if downErr != nil {
+			return downErr
+		}
+		select {
+		case <-time.After(outage):
+		case <-ctx.Done():
+		}
+		return st.up(ctx, "rabbitmq")
+	}}
 }
 
 // injectFaults runs the plan one fault after another, warmup after start and gap between them,

@@ -25,6 +25,7 @@ type services struct {
 	mu       sync.Mutex
 	procs    map[string]*exec.Cmd
 	killed   map[string]bool // a SIGKILL of ours is on its way: not a crash
+	held     map[string]bool // killed and kept away until release
 	crashes  map[string]int  // exits nobody asked for
 	stopping bool
 	wg       sync.WaitGroup
@@ -35,7 +36,7 @@ var serviceNames = []string{"payments", "inventory", "orders"}
 
 func newServices(bin string, env []string, logDir string, urls map[string]string) *services {
 	return &services{bin: bin, env: env, logDir: logDir, urls: urls,
-		procs: map[string]*exec.Cmd{}, killed: map[string]bool{}, crashes: map[string]int{}}
+		procs: map[string]*exec.Cmd{}, killed: map[string]bool{}, held: map[string]bool{}, crashes: map[string]int{}}
 }
 
 // start runs `shop <name>` and supervises it until stopAll.
@@ -91,7 +92,7 @@ func (s *services) supervise(name string, cmd *exec.Cmd, log *os.File) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopping {
+	if s.stopping || s.held[name] {
 		return
 	}
 	if err := s.startLocked(name); err != nil {
@@ -112,6 +113,25 @@ func (s *services) kill(name string) error {
 		return fmt.Errorf("kill -9 %s: %w", name, err)
 	}
 	return nil
+}
+
+// hold kills the process called name with SIGKILL and keeps it away until release.
+func (s *services) hold(name string) error {
+	s.mu.Lock()
+	s.held[name] = true
+	s.mu.Unlock()
+	return s.kill(name)
+}
+
+// release starts a held process again.
+func (s *services) release(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.held[name] = false
+	if _, running := s.procs[name]; running {
+		return nil
+	}
+	return s.startLocked(name)
 }
 
 // pid is the process id of the running process called name (0 if none).
