@@ -143,6 +143,7 @@ func run(ctx context.Context, o options, out io.Writer) int {
 	case <-ctx.Done():
 	}
 	close(stopNew)
+	loadTime := time.Since(loadStart)
 	logf("+%5.1fs new orders stopped after %d; waiting up to %s for the clients' answers", time.Since(loadStart).Seconds(), sent.Load(), o.finish)
 	finishTimer := time.AfterFunc(o.finish, stopClients)
 	load := <-loaded
@@ -177,6 +178,7 @@ func run(ctx context.Context, o options, out io.Writer) int {
 	}
 
 	f := tally(load.all(), views, stored, products, stock, events)
+	f.LoadTime = loadTime
 	violations := f.violations(injected)
 	printReport(out, f, injected, svcs.crashCount(), o.clients, time.Since(began), violations)
 	if len(violations) > 0 {

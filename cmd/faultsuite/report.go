@@ -24,7 +24,8 @@ func printReport(w io.Writer, f figures, faults []injection, crashes map[string]
 		p("  +%6.1fs  %-62s took %5.1fs  %s", in.At.Seconds(), in.Name, in.Took.Seconds(), state)
 	}
 	p("unexpected exits        %s (restarted by the supervisor)", countList(crashes))
-	p("orders sent             %d (one Idempotency-Key each; %d POSTs, so %d retried POSTs; %d polls)", f.Sent, f.Posts, f.Posts-f.Sent, f.Polls)
+	p("orders sent             %d in %.0fs, %.1f/s (one Idempotency-Key each; %d POSTs, so %d retried POSTs; %d polls)",
+		f.Sent, f.LoadTime.Seconds(), float64(f.Sent)/max(f.LoadTime.Seconds(), 1), f.Posts, f.Posts-f.Sent, f.Polls)
 	p("definite answers        %s", answerList(f.Answers))
 	p("accepted (order id)     %d", f.Accepted)
 	p("outcomes                %s", countList(f.Outcomes))

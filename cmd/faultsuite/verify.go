@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // productFigures is one product's stock at the end beside what the orders say it must be.
@@ -23,6 +24,7 @@ func (p productFigures) Oversold() int64 { return max(0, p.Committed-p.Initial) 
 
 // figures is everything the suite measured, and the invariants they must meet.
 type figures struct {
+	LoadTime           time.Duration // from the first order to the last new one
 	Sent, Posts, Polls int
 	Answers            map[int]int    // HTTP status of the definite answer to each POST; 0: none came
 	Accepted           int            // orders the service gave an id
