@@ -3,7 +3,8 @@
 // child processes, places orders from many clients while it kills every service with SIGKILL,
 // restarts each server and keeps the broker away longer than any saga step's timeout, and then checks
 // that nothing was lost: every accepted order terminal (parked ones retried by an operator), stock
-// adding up per product with nothing reserved, every order's final event on the exchange. It prints
+// adding up per product with nothing reserved, each order's net effect on the stock ledger matching
+// its status, every order's final event on the exchange. It prints
 // the figures and exits 1 if an invariant broke, 2 if it could not run. Traffic goes to 127.0.0.1
 // only, and it stops by itself (-timeout).
 //
@@ -165,8 +166,13 @@ func run(ctx context.Context, o options, out io.Writer) int {
 		return 2
 	}
 	stock := map[string]stockLevel{}
+	ledgers := map[string][]movement{}
 	for _, p := range products {
 		if stock[p.Code], err = api.stock(readCtx, p.Code); err != nil {
+			logf("%v", err)
+			return 2
+		}
+		if ledgers[p.Code], err = api.movements(readCtx, p.Code); err != nil {
 			logf("%v", err)
 			return 2
 		}
@@ -177,7 +183,7 @@ func run(ctx context.Context, o options, out io.Writer) int {
 		return 2
 	}
 
-	f := tally(load.all(), views, stored, products, stock, events)
+	f := tally(load.all(), views, stored, products, stock, ledgers, events)
 	f.LoadTime = loadTime
 	violations := f.violations(injected)
 	printReport(out, f, injected, svcs.crashCount(), o.clients, time.Since(began), violations)

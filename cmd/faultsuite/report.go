@@ -34,6 +34,7 @@ func printReport(w io.Writer, f figures, faults []injection, crashes map[string]
 	for _, s := range f.Products {
 		p("                        %-28s %8d %9d %8d %7d %8d %9d", s.Code, s.Initial, s.Committed, s.Expected(), s.OnHand, s.Reserved, s.Available)
 	}
+	p("ledger mismatches       %d (orders whose net ledger effect disagrees with their status)", len(f.LedgerMismatches))
 	p("oversold units          %d", f.Oversold())
 	p("orders lost             %d", len(f.Lost))
 	p("orders not terminal     %d", len(f.NotTerminal))

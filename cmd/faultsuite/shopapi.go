@@ -177,3 +177,41 @@ func (a shopAPI) retryParked(ctx context.Context, id string) error {
 func newHTTPClient(timeout time.Duration) *http.Client {
 	return &http.Client{Timeout: timeout, Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}}
 }
+
+// movement is one ledger entry of a product, with the figures it left behind.
+type movement struct {
+	Seq      int64  `json:"seq"`
+	Kind     string `json:"kind"`
+	Quantity int64  `json:"quantity"`
+	OrderID  string `json:"orderId"`
+	OnHand   int64  `json:"onHand"`
+	Reserved int64  `json:"reserved"`
+}
+
+// movements reads a product's whole ledger, page by page (the API gives it newest first).
+func (a shopAPI) movements(ctx context.Context, code string) ([]movement, error) {
+	var all []movement
+	before := ""
+	for {
+		q := url.Values{"limit": {"100"}}
+		if before != "" {
+			q.Set("before", before)
+		}
+		r, err := a.do(ctx, http.MethodGet, a.inventory+"/api/v1/inventory/"+url.PathEscape(code)+"/movements?"+q.Encode(), nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("movements of %s: %w", code, err)
+		}
+		if r.status != http.StatusOK {
+			return nil, fmt.Errorf("movements of %s: %d %s", code, r.status, r.body)
+		}
+		var page []movement
+		if err := json.Unmarshal(r.body, &page); err != nil {
+			return nil, fmt.Errorf("movements of %s: %w", code, err)
+		}
+		all = append(all, page...)
+		before = r.header.Get("X-Next-Before")
+		if before == "" || len(page) == 0 {
+			return all, nil
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -22,6 +23,35 @@ func (p productFigures) Expected() int64 { return p.Initial - p.Committed }
 // Oversold is how many units more than existed were sold.
 func (p productFigures) Oversold() int64 { return max(0, p.Committed-p.Initial) }
 
+// stockEffect is what an order did to one product's stock, by the ledger.
+type stockEffect struct{ OnHand, Reserved int64 }
+
+// effectsByOrder attributes each ledger movement's change of the figures (its level minus the one
+// before it) to the order it belongs to: order id -> product -> net effect. It needs no knowledge of
+// the kinds of movement, only of the levels each one left. Movements of no order (the initial
+// receipt) are left out.
+func effectsByOrder(ledgers map[string][]movement) map[string]map[string]stockEffect {
+	out := map[string]map[string]stockEffect{}
+	for code, ms := range ledgers {
+		ms = slices.Clone(ms)
+		slices.SortFunc(ms, func(a, b movement) int { return cmp.Compare(a.Seq, b.Seq) })
+		var prev movement
+		for _, m := range ms {
+			if m.OrderID != "" {
+				if out[m.OrderID] == nil {
+					out[m.OrderID] = map[string]stockEffect{}
+				}
+				e := out[m.OrderID][code]
+				e.OnHand += m.OnHand - prev.OnHand
+				e.Reserved += m.Reserved - prev.Reserved
+				out[m.OrderID][code] = e
+			}
+			prev = m
+		}
+	}
+	return out
+}
+
 // figures is everything the suite measured, and the invariants they must meet.
 type figures struct {
 	LoadTime           time.Duration // from the first order to the last new one
@@ -39,6 +69,10 @@ type figures struct {
 	Unanswered  int      // POSTs that never got a definite answer
 	Invalid     int      // valid orders refused as invalid (400, 422)
 	Unknown     []string // stored orders no client was given (a key that made a second order)
+	// LedgerMismatches are orders whose net effect on a product's ledger is not what their status
+	// says: a CONFIRMED or COMPLETED order takes its units off on hand and holds none reserved; any
+	// other leaves both as they were.
+	LedgerMismatches []string
 
 	EventMessages, EventsDistinct, EventDuplicates, EventsUnreadable int
 	EventsMissing                                                    []string // "<order id> <event type>"
@@ -47,7 +81,7 @@ type figures struct {
 // tally computes the figures from what the clients got (ps), the orders as read at the end (views,
 // by id), every stored order (stored), the stock the inventory shows and the events the tap held.
 func tally(ps []*placement, views map[string]orderView, stored []orderView, products []productSpec,
-	stock map[string]stockLevel, events *eventLog,
+	stock map[string]stockLevel, ledgers map[string][]movement, events *eventLog,
 ) figures {
 	f := figures{Answers: map[int]int{}, Outcomes: map[string]int{}}
 	given := map[string]bool{}
@@ -117,12 +151,42 @@ func tally(ps []*placement, views map[string]orderView, stored []orderView, prod
 			OnHand: s.Quantity, Reserved: s.Reserved, Available: s.Available})
 	}
 
+	effects := effectsByOrder(ledgers)
+	for id, byProduct := range effects {
+		v, ok := final[id]
+		if !given[id] || !ok {
+			f.LedgerMismatches = append(f.LedgerMismatches, fmt.Sprintf("%s (an order no client was given) moved stock", id))
+			continue
+		}
+		want := map[string]stockEffect{}
+		if committing(v.Status) {
+			for _, l := range v.Items {
+				e := want[l.ProductCode]
+				e.OnHand -= l.Quantity
+				want[l.ProductCode] = e
+			}
+		}
+		for _, p := range products {
+			if got := byProduct[p.Code]; got != want[p.Code] {
+				f.LedgerMismatches = append(f.LedgerMismatches, fmt.Sprintf("%s (%s) on %s: on hand %+d, reserved %+d; want %+d, %+d",
+					id, v.Status, p.Code, got.OnHand, got.Reserved, want[p.Code].OnHand, want[p.Code].Reserved))
+			}
+		}
+	}
+	for id := range given {
+		v := final[id]
+		if _, moved := effects[id]; !moved && committing(v.Status) {
+			f.LedgerMismatches = append(f.LedgerMismatches, fmt.Sprintf("%s (%s) has no ledger entries", id, v.Status))
+		}
+	}
+
 	f.EventMessages, f.EventsDistinct = events.Messages, len(events.ByID)
 	f.EventDuplicates, f.EventsUnreadable = events.Duplicates(), events.Unreadable
 	slices.Sort(f.Lost)
 	slices.Sort(f.NotTerminal)
 	slices.Sort(f.Unknown)
 	slices.Sort(f.EventsMissing)
+	slices.Sort(f.LedgerMismatches)
 	return f
 }
 
@@ -172,6 +236,9 @@ func (f figures) violations(faults []injection) []string {
 		if p.Available != p.OnHand-p.Reserved {
 			add("%s: available %d is not on hand %d - reserved %d", p.Code, p.Available, p.OnHand, p.Reserved)
 		}
+	}
+	if len(f.LedgerMismatches) > 0 {
+		add("%d ledger effects disagree with their order's status: %s", len(f.LedgerMismatches), examples(f.LedgerMismatches))
 	}
 	if n := f.Oversold(); n > 0 {
 		add("%d units oversold", n)

@@ -40,6 +40,33 @@ func scenario() ([]productSpec, *eventLog) {
 	return products, events
 }
 
+// goodLedgers is the ledger of the scenario's good run: receipts, then o1 (A 3, B 1) and o3 (A 2)
+// reserved and committed, interleaved; o2 never reserved.
+func goodLedgers() map[string][]movement {
+	return map[string][]movement{
+		"A": {
+			{Seq: 1, Kind: "receipt", Quantity: 10, OnHand: 10},
+			{Seq: 2, Kind: "reservation", Quantity: 3, OrderID: "o1", OnHand: 10, Reserved: 3},
+			{Seq: 3, Kind: "reservation", Quantity: 2, OrderID: "o3", OnHand: 10, Reserved: 5},
+			{Seq: 5, Kind: "commit", Quantity: 2, OrderID: "o3", OnHand: 5, Reserved: 0}, // pages come newest first
+			{Seq: 4, Kind: "commit", Quantity: 3, OrderID: "o1", OnHand: 7, Reserved: 2},
+		},
+		"B": {
+			{Seq: 1, Kind: "receipt", Quantity: 5, OnHand: 5},
+			{Seq: 2, Kind: "reservation", Quantity: 1, OrderID: "o1", OnHand: 5, Reserved: 1},
+			{Seq: 3, Kind: "commit", Quantity: 1, OrderID: "o1", OnHand: 4, Reserved: 0},
+		},
+	}
+}
+
+func TestEffectsByOrder(t *testing.T) {
+	l := goodLedgers()
+	require.Equal(t, map[string]map[string]stockEffect{
+		"o1": {"A": {OnHand: -3}, "B": {OnHand: -1}},
+		"o3": {"A": {OnHand: -2}},
+	}, effectsByOrder(l))
+}
+
 func placed(id string, answer int) *placement {
 	return &placement{OrderID: id, Answer: answer, Posts: 1}
 }
@@ -68,6 +95,7 @@ func TestTallyAndViolations(t *testing.T) {
 	tests := []struct {
 		name   string
 		change func(ps *[]*placement, views map[string]orderView, stored *[]orderView, stock map[string]stockLevel)
+		ledger func(l map[string][]movement)
 		faults []injection
 		want   []string // substrings, one per violation
 	}{
@@ -95,14 +123,20 @@ func TestTallyAndViolations(t *testing.T) {
 			change: func(_ *[]*placement, _ map[string]orderView, _ *[]orderView, stock map[string]stockLevel) {
 				stock["A"] = stockLevel{Quantity: 3, Available: 3}
 			},
-			want: []string{"A: on hand 3, but initial 10 - committed 5 = 5"},
+			ledger: func(l map[string][]movement) {
+				l["A"] = append(l["A"], movement{Seq: 6, Kind: "commit", Quantity: 2, OrderID: "o3", OnHand: 3})
+			},
+			want: []string{"A: on hand 3, but initial 10 - committed 5 = 5", "1 ledger effects disagree with their order's status: o3 (CONFIRMED) on A: on hand -4, reserved +0; want -2, +0"},
 		},
 		{
 			name: "units left reserved",
 			change: func(_ *[]*placement, _ map[string]orderView, _ *[]orderView, stock map[string]stockLevel) {
 				stock["B"] = stockLevel{Quantity: 4, Reserved: 2, Available: 2}
 			},
-			want: []string{"B: 2 units still reserved"},
+			ledger: func(l map[string][]movement) {
+				l["B"] = append(l["B"], movement{Seq: 4, Kind: "reservation", Quantity: 2, OrderID: "o2", OnHand: 4, Reserved: 2})
+			},
+			want: []string{"B: 2 units still reserved", "o2 (REJECTED) on B: on hand +0, reserved +2; want +0, +0"},
 		},
 		{
 			name: "more confirmed than existed is oversold",
@@ -110,6 +144,10 @@ func TestTallyAndViolations(t *testing.T) {
 				views["o3"] = orderView{ID: "o3", Status: statusConfirmed, Items: []orderLine{{"B", 6}}}
 				stock["A"] = stockLevel{Quantity: 7, Available: 7}
 				stock["B"] = stockLevel{Quantity: 0}
+			},
+			ledger: func(l map[string][]movement) {
+				l["A"] = []movement{{Seq: 1, Quantity: 10, OnHand: 10}, l["A"][1], {Seq: 3, OrderID: "o1", OnHand: 7}}
+				l["B"] = append(l["B"], movement{Seq: 4, OrderID: "o3", OnHand: 4, Reserved: 6}, movement{Seq: 5, OrderID: "o3", OnHand: -2})
 			},
 			want: []string{"B: on hand 0, but initial 5 - committed 7 = -2", "2 units oversold"},
 		},
@@ -128,6 +166,17 @@ func TestTallyAndViolations(t *testing.T) {
 			want: []string{"1 stored orders no client was given"},
 		},
 		{
+			name: "a release that consumed another order's reservation and never restocked a commit",
+			change: func(_ *[]*placement, views map[string]orderView, _ *[]orderView, _ map[string]stockLevel) {
+				views["o3"] = orderView{ID: "o3", Status: statusCancelled, Items: []orderLine{{"A", 2}}}
+			},
+			ledger: func(l map[string][]movement) {
+				// o3 committed A 2 (seq 5), then its cancel appended a release of 2 instead of a restock.
+				l["A"] = append(l["A"], movement{Seq: 6, Kind: "release", Quantity: 2, OrderID: "o3", OnHand: 5, Reserved: -2})
+			},
+			want: []string{"A: on hand 5, but initial 10 - committed 3 = 7", "o3 (CANCELLED) on A: on hand -2, reserved -2; want +0, +0", "final event missing"},
+		},
+		{
 			name:   "a fault that could not be injected",
 			change: func(*[]*placement, map[string]orderView, *[]orderView, map[string]stockLevel) {},
 			faults: []injection{{Name: "restart FerretDB", Err: errors.New("stack.sh failed")}},
@@ -143,6 +192,9 @@ func TestTallyAndViolations(t *testing.T) {
 				stock["A"] = stockLevel{Quantity: 10, Available: 10}
 				stock["B"] = stockLevel{Quantity: 5, Available: 5}
 			},
+			ledger: func(l map[string][]movement) {
+				l["A"], l["B"] = l["A"][:1], l["B"][:1]
+			},
 			want: []string{"no order was confirmed"},
 		},
 	}
@@ -152,7 +204,11 @@ func TestTallyAndViolations(t *testing.T) {
 			ps, views, stock := goodPlacements(), goodViews(), goodStock()
 			st := stored(views)
 			tt.change(&ps, views, &st, stock)
-			f := tally(ps, views, st, products, stock, events)
+			ledgers := goodLedgers()
+			if tt.ledger != nil {
+				tt.ledger(ledgers)
+			}
+			f := tally(ps, views, st, products, stock, ledgers, events)
 			got := f.violations(tt.faults)
 			require.Len(t, got, len(tt.want), "%q", got)
 			for i, w := range tt.want {
@@ -174,7 +230,7 @@ func TestTallyFigures(t *testing.T) {
 	}
 	stock := map[string]stockLevel{"A": {Quantity: 5, Available: 5}, "B": {Quantity: 4, Available: 4}}
 
-	f := tally(ps, views, nil, products, stock, events)
+	f := tally(ps, views, nil, products, stock, goodLedgers(), events)
 
 	require.Equal(t, 3, f.Sent)
 	require.Equal(t, 5, f.Posts)
