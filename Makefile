@@ -74,7 +74,7 @@ test-integration: stack-up
 # services killed with SIGKILL, each server restarted, the broker away longer than any step's timeout;
 # then every order must have ended, stock must add up, every final event must be on the exchange.
 test-faults: tools
-	scripts/faults.sh $(FAULTS_ARGS)
+	GO=$(GO) scripts/faults.sh $(FAULTS_ARGS)
 
 bench: stack-up
 	$(GO) test -tags integration -run '^$$' -bench . -benchtime 3s ./...
