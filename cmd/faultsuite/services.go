@@ -76,11 +76,15 @@ func (s *services) supervise(name string, cmd *exec.Cmd, log *os.File) {
 	_ = cmd.Wait()
 	_ = log.Close()
 	s.mu.Lock()
-	if s.procs[name] != cmd || s.stopping {
+	if s.procs[name] != cmd {
 		s.mu.Unlock()
 		return
 	}
 	delete(s.procs, name)
+	if s.stopping {
+		s.mu.Unlock()
+		return
+	}
 	crashed := !s.killed[name]
 	s.killed[name] = false
 	if crashed {
