@@ -10,12 +10,13 @@ BIN := $(CURDIR)/bin
 TEMPORAL_CLI_VERSION := v1.5.1
 TEMPORAL_STAMP := $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION)
 
-.PHONY: record-histories help run test test-unit test-integration bench build tools stack-up stack-down stack-status clean-data fmt vet
+.PHONY: record-histories help run test test-faults test-unit test-integration bench build tools stack-up stack-down stack-status clean-data fmt vet
 
 help:
 	@echo "make run          start the stack and both services (Ctrl-C stops everything it started)"
 	@echo "make test         unit tests, a short fuzz run, then integration tests against the stack (started if needed)"
 	@echo "make fuzz         fuzz every request decoder and domain constructor for FUZZTIME (5s) each"
+	@echo "make test-faults  orders under load while services are killed and servers restarted (a private stack)"
 	@echo "make stack-up     start Temporal, FerretDB and RabbitMQ (each left alone if it already answers)"
 	@echo "make stack-down   stop what this checkout started (by pid)"
 	@echo "make clean-data   stop the stack and wipe .data/"
@@ -86,6 +87,12 @@ fuzz:
 # Integration tests talk to the real servers of the stack; they fail (never skip) if it is not there.
 test-integration: stack-up
 	$(GO) test -count=1 -tags integration -timeout 20m ./...
+
+# The fault suite (cmd/faultsuite): a private stack on other ports (the shared one is left alone),
+# services killed with SIGKILL, each server restarted, the broker away longer than any step's timeout;
+# then every order must have ended, stock must add up, every final event must be on the exchange.
+test-faults: tools
+	GO=$(GO) scripts/faults.sh $(FAULTS_ARGS)
 
 bench: stack-up
 	$(GO) test -tags integration -run '^$$' -bench . -benchtime 3s ./...

@@ -9,6 +9,9 @@
 #
 # Components: temporal, mongo, rabbitmq, elasticsearch. Set STACK_STARTED_FILE to have `up` append the names of the
 # components it actually started (make run uses it to stop exactly those on Ctrl-C).
+# A second, private stack runs beside the default one when every address differs and it has data of its
+# own: TEMPORAL_ADDRESS, TEMPORAL_UI_PORT, MONGO_URI, RABBITMQ_URL, RABBITMQ_MANAGEMENT_PORT,
+# RABBITMQ_NODENAME, ERL_EPMD_PORT and STACK_DATA_DIR (the fault suite, scripts/faults.sh, does so).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +27,9 @@ TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
 MONGO_URI=${MONGO_URI:-mongodb://127.0.0.1:27017/}
 RABBITMQ_URL=${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}
 RABBITMQ_MANAGEMENT_PORT=${RABBITMQ_MANAGEMENT_PORT:-15672}
+# A second stack beside this one (the fault suite's) needs a node name and an Erlang port mapper of its own.
+RABBITMQ_NODENAME=${RABBITMQ_NODENAME:-shop@localhost}
+ERL_EPMD_PORT=${ERL_EPMD_PORT:-4369}
 ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-http://127.0.0.1:9200}
 # The integ-test zip is the plain Elasticsearch server without bundled JDK or optional modules; 8.19 runs
 # on the machine's Java 17 and matches the v8 Go client.
@@ -155,7 +161,8 @@ RABBIT_HOME=/usr/lib/rabbitmq/bin
 
 rabbit_env() {
 	local port=$1
-	export RABBITMQ_NODENAME=shop@localhost
+	export RABBITMQ_NODENAME
+	export ERL_EPMD_PORT
 	export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
 	export RABBITMQ_NODE_PORT=$port
 	export RABBITMQ_DIST_PORT=$((port + 20000))
@@ -208,8 +215,8 @@ up_rabbitmq() {
 		EOF
 		# epmd (Erlang's port mapper) would otherwise daemonise itself outside our process group and
 		# outlive `down`; run it in the foreground under our pid.
-		if ! answers 127.0.0.1 4369; then
-			launch epmd "$LOGS/epmd.log" epmd -address 127.0.0.1
+		if ! answers 127.0.0.1 "$ERL_EPMD_PORT"; then
+			launch epmd "$LOGS/epmd.log" epmd -address 127.0.0.1 -port "$ERL_EPMD_PORT"
 		fi
 		say "rabbitmq: starting node $RABBITMQ_NODENAME on 127.0.0.1:$port (management :$RABBITMQ_MANAGEMENT_PORT), log $log"
 		launch rabbitmq "$log" "$RABBIT_HOME/rabbitmq-server"

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// longestStepTimeout is the longest StartToClose of any saga step (workflows/order_saga.go: the
+// inventory activities' 30 s; payments 15 s, RecordOrder 10 s). The broker outage must outlast it, so
+// that a step's attempt times out after it may have written, and its retry meets its own write.
+const longestStepTimeout = 30 * time.Second
+
+// fault is one thing done to the running system.
+type fault struct {
+	name string
+	do   func(ctx context.Context) error
+}
+
+// injection is a fault as it happened: when (since the load started), how long it took.
+type injection struct {
+	Name string
+	At   time.Duration
+	Took time.Duration
+	Err  error
+}
+
+// faultPlan is the suite's faults, in order: every service process killed with SIGKILL (and started
+// again by the supervisor), each server of the stack restarted with its data kept, and then the
+// broker kept away for outage while orders are on their way to commit.
+func faultPlan(st *privateStack, svcs *services, outage time.Duration) []fault {
+	kill := func(name string) fault {
+		return fault{name: "kill -9 " + name, do: func(ctx context.Context) error {
+			old := svcs.pid(name)
+			if err := svcs.kill(name); err != nil {
+				return err
+			}
+			// Ready again means the new process answers: the supervisor has replaced the old one.
+			readyCtx, cancel := context.WithTimeout(ctx, 90*time.Second)
+			defer cancel()
+			for svcs.pid(name) == old || svcs.pid(name) == 0 {
+				select {
+				case <-readyCtx.Done():
+					return fmt.Errorf("%s was not started again", name)
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+			return svcs.waitReady(readyCtx, name)
+		}}
+	}
+	restart := func(component, what string) fault {
+		return fault{name: "restart " + what, do: func(ctx context.Context) error { return st.restart(ctx, component) }}
+	}
+	return []fault{
+		kill("inventory"),
+		kill("orders"),
+		kill("payments"),
+		restart("rabbitmq", "RabbitMQ"),
+		restart("mongo", "FerretDB"),
+		restart("temporal", "the Temporal dev server (SQLite file kept)"),
+		brokerOutage(st, svcs, outage),
+	}
+}
+
+// paymentsHeld is how long the payment sandbox is away before the broker goes too.
+const paymentsHeld = 8 * time.Second
+
+// brokerOutage keeps RabbitMQ away for outage, arranged so that saga steps that write and then publish
+// certainly run into it: the payment sandbox goes first (its process killed and kept away), so the
+// orders in flight gather at "authorize payment"; the broker goes; the sandbox comes back, so those
+// orders go on to commit their stock (or, when declined, to release it) while the broker is away,
+// each attempt writing to the ledger and then timing out on the publish.
+func brokerOutage(st *privateStack, svcs *services, outage time.Duration) fault {
+	name := fmt.Sprintf("payment sandbox away %s, then RabbitMQ away %s (longest step timeout %s)", paymentsHeld, outage, longestStepTimeout)
+	return fault{name: name, do: func(ctx context.Context) error {
+		if err := svcs.hold("payments"); err != nil {
+			return err
+		}
+		select {
+		case <-time.After(paymentsHeld):
+		case <-ctx.Done():
+		}
+		downErr := st.down("rabbitmq")
+		if err := svcs.release("payments"); err != nil {
+			return errors.Join(downErr, err)
+		}
+		if downErr != nil {
+			return downErr
+		}
+		select {
+		case <-time.After(outage):
+		case <-ctx.Done():
+		}
+		return st.up(ctx, "rabbitmq")
+	}}
+}
+
+// injectFaults runs the plan one fault after another, warmup after start and gap between them,
+// reporting each as it ends. A fault that fails is recorded and the next one still runs.
+func injectFaults(ctx context.Context, start time.Time, plan []fault, warmup, gap time.Duration, report func(injection)) []injection {
+	var done []injection
+	wait := warmup
+	for _, f := range plan {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return done
+		}
+		wait = gap
+		began := time.Now()
+		err := f.do(ctx)
+		in := injection{Name: f.name, At: began.Sub(start), Took: time.Since(began), Err: err}
+		done = append(done, in)
+		report(in)
+	}
+	return done
+}
