@@ -32,10 +32,10 @@ func MountAdmin(r chi.Router, sagas Sagas, op Operator, store Orders, search ord
 	r.Route(AdminPath, func(r chi.Router) {
 		r.Use(bearer(token))
 		r.Get("/", h.adminList)
-		r.Get("/{id}", h.get)
-		r.Post("/{id}/retry", h.decide(op, workflows.ActionRetry))
-		r.Post("/{id}/compensate", h.decide(op, workflows.ActionCompensate))
-		r.Post("/{id}/cancel", h.cancel)
+		r.With(knownOrderID).Get("/{id}", h.get)
+		r.With(knownOrderID).Post("/{id}/retry", h.decide(op, workflows.ActionRetry))
+		r.With(knownOrderID).Post("/{id}/compensate", h.decide(op, workflows.ActionCompensate))
+		r.With(knownOrderID).Post("/{id}/cancel", h.cancel)
 	})
 }
 

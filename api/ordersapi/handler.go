@@ -63,9 +63,9 @@ func Mount(r chi.Router, sagas Sagas, store Orders, cfg Config, log *slog.Logger
 	r.Route(BasePath, func(r chi.Router) {
 		r.Post("/", h.place)
 		r.Get("/", h.list)
-		r.Get("/{id}", h.get)
-		r.Post("/{id}/cancel", h.cancel)
-		r.Post("/{id}/fulfill", h.fulfill)
+		r.With(knownOrderID).Get("/{id}", h.get)
+		r.With(knownOrderID).Post("/{id}/cancel", h.cancel)
+		r.With(knownOrderID).Post("/{id}/fulfill", h.fulfill)
 	})
 	api.MountDocs(r, openAPISpec)
 }
