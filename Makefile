@@ -57,17 +57,24 @@ clean-data: stack-down
 run: tools build
 	scripts/run.sh
 
-test: test-unit test-integration
+test: test-unit test-integration test-schemathesis
 
 # Unit tests need no server.
 test-unit: compose-check
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
+	$(GO) vet -tags 'integration schemathesis' ./cmd/shop/
 	$(GO) test -count=1 ./...
 
 # Integration tests talk to the real servers of the stack; they fail (never skip) if it is not there.
 test-integration: stack-up
 	$(GO) test -count=1 -tags integration -timeout 20m ./...
+
+# Schemathesis (pinned, installed from PyPI into bin/schemathesis-<version>) over every service's
+# OpenAPI spec, against the services started as processes on ports, databases and queues of their own.
+.PHONY: test-schemathesis
+test-schemathesis: stack-up
+	scripts/schemathesis.sh
 
 bench: stack-up
 	$(GO) test -tags integration -run '^$$' -bench . -benchtime 3s ./...

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -156,7 +157,7 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) {
 		Limit: api.PageLimit(&v, q), After: api.PageCursor(&v, q), Text: q.Get("q"),
 		MinPrice: q.Get("minPrice"), MaxPrice: q.Get("maxPrice"),
 	}
-	if len(sq.Text) > 200 {
+	if utf8.RuneCountInString(sq.Text) > 200 { // characters, as the spec's maxLength counts
 		v.Add("q", "must be at most 200 characters")
 	}
 	for _, bound := range []struct{ field, value string }{{"minPrice", sq.MinPrice}, {"maxPrice", sq.MaxPrice}} {

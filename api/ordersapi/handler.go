@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -221,14 +222,14 @@ func (h handler) answerList(w http.ResponseWriter, r *http.Request,
 	}
 	if search {
 		oq.Text, oq.ProductCode = q.Get("q"), q.Get("productCode")
-		if len(oq.Text) > 200 {
+		if utf8.RuneCountInString(oq.Text) > 200 { // characters, as the spec's maxLength counts
 			v.Add("q", "must be at most 200 characters")
 		}
-		if len(oq.ProductCode) > 64 {
+		if utf8.RuneCountInString(oq.ProductCode) > 64 {
 			v.Add("productCode", "must be at most 64 characters")
 		}
 	}
-	if len(oq.CustomerID) > 128 {
+	if utf8.RuneCountInString(oq.CustomerID) > 128 {
 		v.Add("customerId", "must be at most 128 characters")
 	}
 	if err := v.Err(); err != nil {
