@@ -45,8 +45,9 @@ func (b *recordingBackend) Status(_ context.Context, id string) (activities.Orde
 func (b *recordingBackend) Get(_ context.Context, id string) (activities.OrderRecord, error) {
 	return b.seen(id)
 }
-func (b *recordingBackend) List(context.Context, orders.Query) ([]activities.OrderRecord, error) {
-	return nil, errors.New("not used")
+func (b *recordingBackend) List(_ context.Context, q orders.Query) ([]activities.OrderRecord, error) {
+	b.reached = append(b.reached, q.CustomerID)
+	return nil, nil
 }
 func (b *recordingBackend) Decide(_ context.Context, id string, _ workflows.Decision) (activities.OrderRecord, error) {
 	return b.seen(id)
