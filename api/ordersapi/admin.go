@@ -63,7 +63,7 @@ func bearer(token string) func(http.Handler) http.Handler {
 // parked ones (NEEDS_ATTENTION), which is what an operator opens the list for.
 func (h handler) adminList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("status") == "" && q.Get("q") == "" && q.Get("customerId") == "" && q.Get("productCode") == "" {
+	if !q.Has("status") && q.Get("q") == "" && q.Get("customerId") == "" && q.Get("productCode") == "" {
 		q.Set("status", string(domain.StatusNeedsAttention))
 		r.URL.RawQuery = q.Encode()
 	}

@@ -214,8 +214,8 @@ func (h handler) answerList(w http.ResponseWriter, r *http.Request,
 	var v domain.ValidationError
 	q := r.URL.Query()
 	oq := orders.Query{Limit: api.PageLimit(&v, q), After: api.PageCursor(&v, q), CustomerID: q.Get("customerId")}
-	if s := q.Get("status"); s != "" {
-		oq.Status = domain.OrderStatus(s)
+	if q.Has("status") { // present but empty is refused too, as the spec's enum says
+		oq.Status = domain.OrderStatus(q.Get("status"))
 		if !oq.Status.Valid() {
 			v.Add("status", "must be one of PENDING, RESERVED, CONFIRMED, COMPLETED, REJECTED, FAILED, CANCELLED, NEEDS_ATTENTION, COMPENSATING")
 		}

@@ -40,3 +40,23 @@ func TestListCustomerIDLengthCountsCharacters(t *testing.T) {
 		})
 	}
 }
+
+// TestListRefusesAnEmptyStatus: the spec's status is one of the enum, so `status=` is refused, as the
+// spec says, instead of listing every order (or, for operators, the parked ones).
+func TestListRefusesAnEmptyStatus(t *testing.T) {
+	for _, path := range []string{"/api/v1/orders?status=", "/api/v1/admin/orders?status="} {
+		t.Run(path, func(t *testing.T) {
+			backend := &recordingBackend{}
+			r := chi.NewRouter()
+			ordersapi.Mount(r, backend, backend, ordersapi.Config{Now: time.Now}, testenv.Logger())
+			ordersapi.MountAdmin(r, backend, backend, backend, backend, "tok", testenv.Logger())
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.Header.Set("Authorization", "Bearer tok")
+			rec := httptest.NewRecorder()
+			r.ServeHTTP(rec, req)
+			require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+			require.Contains(t, rec.Body.String(), `"field":"status"`)
+			require.Empty(t, backend.reached)
+		})
+	}
+}

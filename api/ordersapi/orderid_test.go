@@ -49,6 +49,9 @@ func (b *recordingBackend) List(_ context.Context, q orders.Query) ([]activities
 	b.reached = append(b.reached, q.CustomerID)
 	return nil, nil
 }
+func (b *recordingBackend) Search(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error) {
+	return b.List(ctx, q)
+}
 func (b *recordingBackend) Decide(_ context.Context, id string, _ workflows.Decision) (activities.OrderRecord, error) {
 	return b.seen(id)
 }
