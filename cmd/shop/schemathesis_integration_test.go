@@ -12,7 +12,8 @@ import (
 )
 
 // TestSchemathesis runs Schemathesis (its `st` command, installed by scripts/schemathesis.sh into a
-// virtual environment and named by SCHEMATHESIS) over each service's OpenAPI document against the real
+// virtual environment and named by SCHEMATHESIS) over each service's OpenAPI document (inventory,
+// orders with the admin routes, the payment sandbox) against the real
 // services, started here as processes on ports, databases and task queues of their own.
 //
 // The checks (no server error, status codes, content types, response schemas and headers as the spec
@@ -40,6 +41,7 @@ func TestSchemathesis(t *testing.T) {
 		{name: "inventory", spec: "../../api/inventoryapi/openapi.yaml", service: "inventory"},
 		{name: "orders", spec: "../../api/ordersapi/openapi.yaml", service: "orders",
 			headers: []string{"Authorization: Bearer " + adminToken}},
+		{name: "payments", spec: "../../api/paymentsapi/openapi.yaml", service: "payments"},
 	}
 	for _, sp := range specs {
 		t.Run(sp.name, func(t *testing.T) {
