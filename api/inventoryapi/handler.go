@@ -165,11 +165,11 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) {
 			v.Add(bound.field, "must be a plain non-negative decimal such as 10 or 9.99")
 		}
 	}
-	switch s := q.Get("inStock"); s {
-	case "", "false":
-	case "true":
+	switch s := q.Get("inStock"); {
+	case !q.Has("inStock"), s == "false":
+	case s == "true":
 		sq.InStock = true
-	default:
+	default: // given but empty too, as the spec's boolean says
 		v.Add("inStock", "must be true or false")
 	}
 	if err := v.Err(); err != nil {
@@ -281,8 +281,8 @@ func (h handler) movements(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit := api.PageLimit(&v, q)
 	var before int64
-	if b := q.Get("before"); b != "" {
-		n, err := strconv.ParseInt(b, 10, 64)
+	if q.Has("before") { // given but empty is refused too, as the spec says
+		n, err := strconv.ParseInt(q.Get("before"), 10, 64)
 		if err != nil || n < 1 {
 			v.Add("before", "must be a sequence number (a whole number ≥ 1)")
 		}
