@@ -21,7 +21,8 @@ const (
 	deadlineMargin = time.Second
 )
 
-// httpTimeouts are an HTTP server's read, write and idle timeouts.
+// httpTimeouts are an HTTP server's read, write and idle timeouts; zero means none, as in net/http
+// (the services always set them from the configuration).
 type httpTimeouts struct {
 	read, write, idle time.Duration
 }
@@ -41,10 +42,17 @@ func ordersTimeouts(cfg config.Config) httpTimeouts {
 // newHTTPServer is an HTTP server with the timeouts t, whose handlers see a context that ends a little
 // before the write timeout.
 func newHTTPServer(addr string, handler http.Handler, t httpTimeouts) *http.Server {
+	if t.write > 0 {
+		handler = withRequestDeadline(handler, requestDeadline(t.write))
+	}
+	headerWait := maxHeaderWait
+	if t.read > 0 {
+		headerWait = min(maxHeaderWait, t.read)
+	}
 	return &http.Server{
 		Addr:              addr,
-		Handler:           withRequestDeadline(handler, requestDeadline(t.write)),
-		ReadHeaderTimeout: min(maxHeaderWait, t.read),
+		Handler:           handler,
+		ReadHeaderTimeout: headerWait,
 		ReadTimeout:       t.read,
 		WriteTimeout:      t.write,
 		IdleTimeout:       t.idle,

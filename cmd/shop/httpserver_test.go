@@ -37,6 +37,12 @@ func TestServerTimeouts(t *testing.T) {
 			wantOrders: httpTimeouts{read: 30 * time.Second, write: 65 * time.Second, idle: 2 * time.Minute},
 		},
 		{
+			name:       "zero is none, as in net/http (headers still bounded)",
+			vars:       map[string]string{"HTTP_READ_TIMEOUT": "0s", "HTTP_WRITE_TIMEOUT": "0s", "HTTP_IDLE_TIMEOUT": "0s", "ORDER_DECISION_WAIT": "1s"},
+			wantServer: httpTimeouts{},
+			wantOrders: httpTimeouts{write: 6 * time.Second},
+		},
+		{
 			name:       "configured",
 			vars:       map[string]string{"HTTP_READ_TIMEOUT": "5s", "HTTP_WRITE_TIMEOUT": "2m", "HTTP_IDLE_TIMEOUT": "10s"},
 			wantServer: httpTimeouts{read: 5 * time.Second, write: 2 * time.Minute, idle: 10 * time.Second},
@@ -56,6 +62,7 @@ func TestServerTimeouts(t *testing.T) {
 			require.Equal(t, tt.wantServer.read, srv.ReadTimeout)
 			require.Equal(t, tt.wantServer.write, srv.WriteTimeout)
 			require.Equal(t, tt.wantServer.idle, srv.IdleTimeout)
+			require.Positive(t, srv.ReadHeaderTimeout)
 			require.LessOrEqual(t, srv.ReadHeaderTimeout, maxHeaderWait)
 		})
 	}
