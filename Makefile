@@ -59,12 +59,13 @@ clean-data: stack-down
 run: tools build
 	scripts/run.sh
 
-test: test-unit fuzz test-integration
+test: test-unit fuzz test-integration test-schemathesis
 
 # Unit tests need no server.
 test-unit: compose-check
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
+	$(GO) vet -tags 'integration schemathesis' ./cmd/shop/
 	$(GO) test -count=1 ./...
 
 # A short fuzz run of every request decoder and domain constructor (Go fuzzes one target per
@@ -93,6 +94,12 @@ test-integration: stack-up
 # then every order must have ended, stock must add up, every final event must be on the exchange.
 test-faults: tools
 	GO=$(GO) scripts/faults.sh $(FAULTS_ARGS)
+
+# Schemathesis (pinned, installed from PyPI into bin/schemathesis-<version>) over every service's
+# OpenAPI spec, against the services started as processes on ports, databases and queues of their own.
+.PHONY: test-schemathesis
+test-schemathesis: stack-up
+	scripts/schemathesis.sh
 
 bench: stack-up
 	$(GO) test -tags integration -run '^$$' -bench . -benchtime 3s ./...

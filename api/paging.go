@@ -17,13 +17,13 @@ const (
 	MaxPageSize     = 100
 )
 
-// PageLimit reads the limit query parameter (default DefaultPageSize, 1..MaxPageSize).
+// PageLimit reads the limit query parameter (default DefaultPageSize, 1..MaxPageSize). Given but
+// empty (`limit=`) is refused like any other value that is not a number, as the OpenAPI specs say.
 func PageLimit(v *domain.ValidationError, q url.Values) int {
-	s := q.Get("limit")
-	if s == "" {
+	if !q.Has("limit") {
 		return DefaultPageSize
 	}
-	n, err := strconv.Atoi(s)
+	n, err := strconv.Atoi(q.Get("limit"))
 	if err != nil || n < 1 || n > MaxPageSize {
 		v.Add("limit", "must be a whole number from 1 to %d", MaxPageSize)
 		return DefaultPageSize

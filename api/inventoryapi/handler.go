@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -156,7 +157,7 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) {
 		Limit: api.PageLimit(&v, q), After: api.PageCursor(&v, q), Text: q.Get("q"),
 		MinPrice: q.Get("minPrice"), MaxPrice: q.Get("maxPrice"),
 	}
-	if len(sq.Text) > 200 {
+	if utf8.RuneCountInString(sq.Text) > 200 { // characters, as the spec's maxLength counts
 		v.Add("q", "must be at most 200 characters")
 	}
 	for _, bound := range []struct{ field, value string }{{"minPrice", sq.MinPrice}, {"maxPrice", sq.MaxPrice}} {
@@ -164,11 +165,11 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) {
 			v.Add(bound.field, "must be a plain non-negative decimal such as 10 or 9.99")
 		}
 	}
-	switch s := q.Get("inStock"); s {
-	case "", "false":
-	case "true":
+	switch s := q.Get("inStock"); {
+	case !q.Has("inStock"), s == "false":
+	case s == "true":
 		sq.InStock = true
-	default:
+	default: // given but empty too, as the spec's boolean says
 		v.Add("inStock", "must be true or false")
 	}
 	if err := v.Err(); err != nil {
@@ -280,8 +281,8 @@ func (h handler) movements(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit := api.PageLimit(&v, q)
 	var before int64
-	if b := q.Get("before"); b != "" {
-		n, err := strconv.ParseInt(b, 10, 64)
+	if q.Has("before") { // given but empty is refused too, as the spec says
+		n, err := strconv.ParseInt(q.Get("before"), 10, 64)
 		if err != nil || n < 1 {
 			v.Add("before", "must be a sequence number (a whole number ≥ 1)")
 		}

@@ -33,10 +33,10 @@ func MountAdmin(r chi.Router, sagas Sagas, op Operator, store Orders, search ord
 	r.Route(AdminPath, func(r chi.Router) {
 		r.Use(bearer(token))
 		r.Get("/", h.adminList)
-		r.Get("/{id}", h.get)
-		r.Post("/{id}/retry", h.decide(op, workflows.ActionRetry))
-		r.Post("/{id}/compensate", h.decide(op, workflows.ActionCompensate))
-		r.Post("/{id}/cancel", h.cancel)
+		r.With(knownOrderID).Get("/{id}", h.get)
+		r.With(knownOrderID).Post("/{id}/retry", h.decide(op, workflows.ActionRetry))
+		r.With(knownOrderID).Post("/{id}/compensate", h.decide(op, workflows.ActionCompensate))
+		r.With(knownOrderID).Post("/{id}/cancel", h.cancel)
 	})
 }
 
@@ -64,7 +64,7 @@ func bearer(token string) func(http.Handler) http.Handler {
 // parked ones (NEEDS_ATTENTION), which is what an operator opens the list for.
 func (h handler) adminList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("status") == "" && q.Get("q") == "" && q.Get("customerId") == "" && q.Get("productCode") == "" {
+	if !q.Has("status") && q.Get("q") == "" && q.Get("customerId") == "" && q.Get("productCode") == "" {
 		q.Set("status", string(domain.StatusNeedsAttention))
 		r.URL.RawQuery = q.Encode()
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -64,9 +65,9 @@ func Mount(r chi.Router, sagas Sagas, store Orders, cfg Config, log *slog.Logger
 	r.Route(BasePath, func(r chi.Router) {
 		r.Post("/", h.place)
 		r.Get("/", h.list)
-		r.Get("/{id}", h.get)
-		r.Post("/{id}/cancel", h.cancel)
-		r.Post("/{id}/fulfill", h.fulfill)
+		r.With(knownOrderID).Get("/{id}", h.get)
+		r.With(knownOrderID).Post("/{id}/cancel", h.cancel)
+		r.With(knownOrderID).Post("/{id}/fulfill", h.fulfill)
 	})
 	api.MountDocs(r, openAPISpec)
 }
@@ -97,22 +98,22 @@ func (h handler) answerList(w http.ResponseWriter, r *http.Request,
 	var v domain.ValidationError
 	q := r.URL.Query()
 	oq := orders.Query{Limit: api.PageLimit(&v, q), After: api.PageCursor(&v, q), CustomerID: q.Get("customerId")}
-	if s := q.Get("status"); s != "" {
-		oq.Status = domain.OrderStatus(s)
+	if q.Has("status") { // present but empty is refused too, as the spec's enum says
+		oq.Status = domain.OrderStatus(q.Get("status"))
 		if !oq.Status.Valid() {
 			v.Add("status", "must be one of PENDING, RESERVED, CONFIRMED, COMPLETED, REJECTED, FAILED, CANCELLED, NEEDS_ATTENTION, COMPENSATING")
 		}
 	}
 	if search {
 		oq.Text, oq.ProductCode = q.Get("q"), q.Get("productCode")
-		if len(oq.Text) > 200 {
+		if utf8.RuneCountInString(oq.Text) > 200 { // characters, as the spec's maxLength counts
 			v.Add("q", "must be at most 200 characters")
 		}
-		if len(oq.ProductCode) > 64 {
+		if utf8.RuneCountInString(oq.ProductCode) > 64 {
 			v.Add("productCode", "must be at most 64 characters")
 		}
 	}
-	if len(oq.CustomerID) > 128 {
+	if utf8.RuneCountInString(oq.CustomerID) > 128 {
 		v.Add("customerId", "must be at most 128 characters")
 	}
 	if err := v.Err(); err != nil {

@@ -48,7 +48,7 @@ type handler struct {
 	log     *slog.Logger
 }
 
-// Mount adds the sandbox's routes to r.
+// Mount adds the sandbox's routes and its API docs (/api/docs) to r.
 func Mount(r chi.Router, sb Sandbox, log *slog.Logger) {
 	h := handler{sandbox: sb, log: log}
 	r.Route("/v1/payments", func(r chi.Router) {
@@ -58,6 +58,7 @@ func Mount(r chi.Router, sb Sandbox, log *slog.Logger) {
 		r.Post("/{orderId}/void", h.op(sb.Void))
 		r.Post("/{orderId}/refund", h.op(sb.Refund))
 	})
+	api.MountDocs(r, openAPISpec)
 }
 
 func toJSON(p payments.Payment) PaymentJSON {

@@ -59,5 +59,5 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, p process) er
 	if r.worker {
 		w = workers.Inventory(d.temporal, cfg.InventoryTaskQueue, &activities.Inventory{Stock: svc}, workers.WithLogger(log))
 	}
-	return serve(ctx, log, cfg.InventoryAddr, handler, w, cfg.ShutdownTimeout)
+	return serve(ctx, log, cfg.InventoryAddr, handler, serverTimeouts(cfg), w, cfg.ShutdownTimeout)
 }

@@ -61,5 +61,5 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 			&activities.Payments{Gateway: paymentsclient.New(cfg.PaymentsURL, cfg.PaymentTimeout, log)},
 			workers.WithLogger(log))
 	}
-	return serve(ctx, log, cfg.OrdersAddr, handler, w, cfg.ShutdownTimeout)
+	return serve(ctx, log, cfg.OrdersAddr, handler, ordersTimeouts(cfg), w, cfg.ShutdownTimeout)
 }

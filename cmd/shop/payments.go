@@ -28,7 +28,7 @@ func runPayments(ctx context.Context, cfg config.Config, p process) error {
 	router := newRouter("payments", log, p.reg,
 		api.Check{Name: "mongodb", Ping: func(ctx context.Context) error { return mongodb.Ping(ctx, client) }})
 	paymentsapi.Mount(router, sandbox, log)
-	if err := serve(ctx, log, cfg.PaymentsAddr, router, nil, cfg.ShutdownTimeout); err != nil {
+	if err := serve(ctx, log, cfg.PaymentsAddr, router, serverTimeouts(cfg), nil, cfg.ShutdownTimeout); err != nil {
 		return fmt.Errorf("payment sandbox: %w", err)
 	}
 	return nil

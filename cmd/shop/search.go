@@ -73,7 +73,7 @@ func runProjector(ctx context.Context, cfg config.Config, p process) error {
 			}
 			return nil
 		}})
-	srv := &http.Server{Addr: cfg.ProjectorAddr, Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(cfg.ProjectorAddr, router, serverTimeouts(cfg))
 	go func() {
 		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http", "addr", cfg.ProjectorAddr, "error", err)

@@ -128,14 +128,15 @@ func requestLogger(log *slog.Logger) func(http.Handler) http.Handler {
 // serve runs the HTTP server (when handler is not nil) and the worker (when w is not nil) until ctx
 // ends or one of them fails, then shuts both down: in-flight requests finish, the worker stops polling
 // and lets running activities finish.
-func serve(ctx context.Context, log *slog.Logger, addr string, handler http.Handler, w worker.Worker, shutdownTimeout time.Duration) error {
+func serve(ctx context.Context, log *slog.Logger, addr string, handler http.Handler, timeouts httpTimeouts, w worker.Worker, shutdownTimeout time.Duration) error {
 	errc := make(chan error, 2)
 
 	var srv *http.Server
 	if handler != nil {
-		srv = &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		srv = newHTTPServer(addr, handler, timeouts)
 		go func() {
-			log.Info("http listening", "addr", addr)
+			log.Info("http listening", "addr", addr, "readTimeout", srv.ReadTimeout.String(),
+				"writeTimeout", srv.WriteTimeout.String(), "idleTimeout", srv.IdleTimeout.String())
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- fmt.Errorf("http %s: %w", addr, err)
 			}

@@ -61,6 +61,13 @@ type Config struct {
 	ProjectorAddr     string `env:"PROJECTOR_ADDR" envDefault:":3006"`
 	ProjectorPrefetch int    `env:"PROJECTOR_PREFETCH" envDefault:"64"`
 
+	// Timeouts of every HTTP server: reading a whole request, writing its answer (counted from the end
+	// of the request's headers), and keeping an idle keep-alive connection open. The order service
+	// writes for at least ORDER_DECISION_WAIT + 5s, since POST /orders waits that long for the saga.
+	HTTPReadTimeout  time.Duration `env:"HTTP_READ_TIMEOUT" envDefault:"30s"`
+	HTTPWriteTimeout time.Duration `env:"HTTP_WRITE_TIMEOUT" envDefault:"30s"`
+	HTTPIdleTimeout  time.Duration `env:"HTTP_IDLE_TIMEOUT" envDefault:"120s"`
+
 	LogLevel        slog.Level    `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// StartupTimeout bounds how long a service waits for its dependencies before giving up, so that
