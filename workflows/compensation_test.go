@@ -98,10 +98,7 @@ func TestStatusDuringACompensationShowsEachStep(t *testing.T) {
 	}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.QueryStatus)
-		require.NoError(t, err)
-		var rec activities.OrderRecord
-		require.NoError(t, v.Get(&rec))
+		rec := queryStatus(t, env)
 		require.Equal(t, domain.StatusCompensating, rec.Status)
 		steps := stepStates(rec)
 		require.Equal(t, workflows.StepCompensating, steps[workflows.StepVoidPayment])
@@ -123,10 +120,7 @@ func TestRefusedCompensationParksThenRunsAgain(t *testing.T) {
 		env.SignalWorkflow(workflows.Cancel, workflows.CancelRequest{Reason: "r"})
 	}, 100*time.Millisecond)
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.QueryStatus)
-		require.NoError(t, err)
-		var rec activities.OrderRecord
-		require.NoError(t, v.Get(&rec))
+		rec := queryStatus(t, env)
 		require.Equal(t, domain.StatusNeedsAttention, rec.Status)
 		require.Contains(t, rec.Reason, "void-payment was refused: VoidPayment refused")
 		decide(env, t, workflows.ActionRetry)
@@ -152,10 +146,7 @@ func TestFulfilSignalBeforeConfirmationIsIgnored(t *testing.T) {
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.Fulfill, nil) }, 100*time.Millisecond)
 	stillConfirmed := false
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.QueryStatus)
-		require.NoError(t, err)
-		var rec activities.OrderRecord
-		require.NoError(t, v.Get(&rec))
+		rec := queryStatus(t, env)
 		stillConfirmed = rec.Status == domain.StatusConfirmed
 		env.SignalWorkflow(workflows.Fulfill, nil)
 	}, time.Hour)

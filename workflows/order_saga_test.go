@@ -125,6 +125,16 @@ var input = workflows.OrderInput{
 	CreatedAt: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC),
 }
 
+// queryStatus answers the saga's status query in the middle of a test run.
+func queryStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) activities.OrderRecord {
+	t.Helper()
+	v, err := env.QueryWorkflow(workflows.QueryStatus)
+	require.NoError(t, err)
+	var rec activities.OrderRecord
+	require.NoError(t, v.Get(&rec))
+	return rec
+}
+
 func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) activities.OrderRecord {
 	t.Helper()
 	require.True(t, env.IsWorkflowCompleted())
@@ -147,9 +157,7 @@ func TestHappyPathConfirmsThenCompletes(t *testing.T) {
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
 		var rec activities.OrderRecord
-		v, err := env.QueryWorkflow(workflows.QueryStatus)
-		require.NoError(t, err)
-		require.NoError(t, v.Get(&rec))
+		rec = queryStatus(t, env)
 		require.Equal(t, domain.StatusConfirmed, rec.Status, "waiting for fulfilment")
 		env.SignalWorkflow(workflows.Fulfill, nil)
 	}, time.Hour)
@@ -300,10 +308,7 @@ func TestStatusQueryShowsARetryingStep(t *testing.T) {
 	f := &fakeShop{failures: map[string]int{activities.CommitStockName: 5}}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.QueryStatus)
-		require.NoError(t, err)
-		var rec activities.OrderRecord
-		require.NoError(t, v.Get(&rec))
+		rec := queryStatus(t, env)
 		for _, s := range rec.Steps {
 			if s.Name == workflows.StepCommitStock {
 				require.Equal(t, workflows.StepRunning, s.State)

@@ -41,10 +41,7 @@ func TestStepOutOfRetriesParksThenOperatorRetries(t *testing.T) {
 	f := &fakeShop{failures: map[string]int{activities.CapturePaymentName: 3}} // fails exactly the budget
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.QueryStatus)
-		require.NoError(t, err)
-		var rec activities.OrderRecord
-		require.NoError(t, v.Get(&rec))
+		rec := queryStatus(t, env)
 		require.Equal(t, domain.StatusNeedsAttention, rec.Status)
 		require.Contains(t, rec.Reason, "capture-payment failed 3 times")
 		require.Contains(t, rec.Reason, "CapturePayment is down")
