@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"sort"
-	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -38,7 +36,7 @@ type Ledger struct {
 	cache *lru.Cache[string, domain.Movement] // product code -> the newest entry seen; bounded
 	// locks serialise appends to one product within the process (stripes: bounded memory, and two
 	// products rarely share one).
-	locks [lockStripes]sync.Mutex
+	locks *keyLocks
 
 	attempts *prometheus.HistogramVec
 }
@@ -62,6 +60,7 @@ func NewLedger(ctx context.Context, db *mongo.Database, reg prometheus.Registere
 		return nil, fmt.Errorf("ledger cache: %w", err)
 	}
 	l := &Ledger{
+		locks:     newKeyLocks(lockStripes),
 		cache:     cache,
 		movements: db.Collection("stock_movements"),
 		heads:     db.Collection("stock_heads"),
@@ -158,9 +157,7 @@ func (l *Ledger) Append(ctx context.Context, code, orderID string, kind domain.M
 	// Writers in this process take turns per product: racing each other for the same sequence number
 	// would only burn inserts (measured: 11/s on one hot product with 16 racers, see the README).
 	// Writers in other processes still race, and the unique _id still decides.
-	mu := l.lock(code)
-	mu.Lock()
-	defer mu.Unlock()
+	defer l.locks.lock(code)()
 
 	// Start from the entry last seen without reading ahead: the insert itself says whether it is
 	// still the newest, which saves a read per append.
@@ -246,13 +243,6 @@ func (l *Ledger) Head(ctx context.Context, code string) (domain.Movement, error)
 		return domain.Movement{}, err
 	}
 	return l.walk(ctx, start)
-}
-
-// lock returns the mutex of code's stripe.
-func (l *Ledger) lock(code string) *sync.Mutex {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(code))
-	return &l.locks[h.Sum32()%lockStripes]
 }
 
 // start is where a walk to the newest entry begins: the cached entry, or the stored hint's entry, or

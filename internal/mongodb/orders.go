@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -19,15 +17,13 @@ import (
 // saga records it on every transition.
 type Orders struct {
 	coll *mongo.Collection
-	// locks serialise the saves of one order within the process (stripes: bounded memory).
-	locks [orderLockStripes]sync.Mutex
+	// locks serialise the saves of one order within the process.
+	locks *keyLocks
 }
-
-const orderLockStripes = 256
 
 // NewOrders returns the order store in db.
 func NewOrders(db *mongo.Database) *Orders {
-	return &Orders{coll: db.Collection("orders")}
+	return &Orders{coll: db.Collection("orders"), locks: newKeyLocks(256)}
 }
 
 // Save implements activities.OrderStore: it writes rec only over an older transition (a lower seq),
@@ -44,7 +40,7 @@ func NewOrders(db *mongo.Database) *Orders {
 // its timeout on a stalled worker racing the next transition on another; the next transition's write
 // puts the order right again, and stock never depends on this record (the ledger decides).
 func (s *Orders) Save(ctx context.Context, rec activities.OrderRecord) error {
-	defer s.lock(rec.OrderID)()
+	defer s.locks.lock(rec.OrderID)()
 	for {
 		var stored struct {
 			Seq int64 `bson:"seq"`
@@ -68,15 +64,6 @@ func (s *Orders) Save(ctx context.Context, rec activities.OrderRecord) error {
 		}
 		return nil
 	}
-}
-
-// lock takes the mutex of orderID's stripe and returns its unlock.
-func (s *Orders) lock(orderID string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(orderID))
-	m := &s.locks[h.Sum32()%orderLockStripes]
-	m.Lock()
-	return m.Unlock
 }
 
 // Get returns an order; domain.ErrNotFound if there is none.
