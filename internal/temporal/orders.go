@@ -91,7 +91,7 @@ func (s Sagas) update(ctx context.Context, orderID, name string, args ...any) (a
 	if err == nil {
 		err = handle.Get(ctx, &rec)
 	}
-	return rec, sagaError(orderID, name, err)
+	return rec, s.sagaError(ctx, orderID, name, err)
 }
 
 // Decide sends an operator's decision to a parked saga and waits until it has taken effect.
@@ -106,12 +106,14 @@ func (s Sagas) Status(ctx context.Context, orderID string) (activities.OrderReco
 	if err == nil {
 		err = v.Get(&rec)
 	}
-	return rec, sagaError(orderID, workflows.QueryStatus, err)
+	return rec, s.sagaError(ctx, orderID, workflows.QueryStatus, err)
 }
 
 // sagaError translates Temporal's answers into domain errors: no such saga is ErrNotFound; a
-// closed saga or a refused update is ErrConflict.
-func sagaError(orderID, op string, err error) error {
+// closed saga or a refused update is ErrConflict. Temporal answers NotFound both for a saga that never
+// was and for an update that met a saga closing meanwhile, so a NotFound is checked against the
+// saga's execution rather than told apart by its message.
+func (s Sagas) sagaError(ctx context.Context, orderID, op string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -120,9 +122,10 @@ func sagaError(orderID, op string, err error) error {
 		appErr   *sdktemporal.ApplicationError
 	)
 	switch {
-	case errors.As(err, &notFound) && (strings.Contains(notFound.Message, "completed") || strings.Contains(notFound.Message, "closed")):
-		return fmt.Errorf("order %s: %s: the order's saga has ended: %w", orderID, op, domain.ErrConflict)
 	case errors.As(err, &notFound):
+		if _, derr := s.Client.DescribeWorkflowExecution(ctx, workflows.OrderWorkflowID(orderID), ""); derr == nil {
+			return fmt.Errorf("order %s: %s: the order's saga has ended: %w", orderID, op, domain.ErrConflict)
+		}
 		return fmt.Errorf("order %s: %w", orderID, domain.ErrNotFound)
 	case errors.As(err, &appErr):
 		return fmt.Errorf("order %s: %s refused: %s: %w", orderID, op, appErr.Message(), domain.ErrConflict)
