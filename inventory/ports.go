@@ -67,7 +67,8 @@ type Reservations interface {
 	Insert(ctx context.Context, r Reservation) error
 	// Get returns an order's record; domain.ErrNotFound if there is none.
 	Get(ctx context.Context, orderID string) (Reservation, error)
-	// Save replaces an order's record.
+	// Save replaces an order's record, only forward (ReservationState.MayBecome): a save that would move
+	// it back is refused with domain.ErrConflict and changes nothing.
 	Save(ctx context.Context, r Reservation) error
 }
 

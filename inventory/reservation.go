@@ -19,6 +19,25 @@ const (
 	Committed ReservationState = "COMMITTED"
 )
 
+// MayBecome reports whether a record in state s may be saved over by one in state next. Records only
+// move forward (Reserving → Reserved → Committed; Rejected and Released are final), so a late save of
+// an attempt that Temporal already gave up on (a "zombie" Reserve or Commit still running) cannot
+// bring a released order's record back.
+func (s ReservationState) MayBecome(next ReservationState) bool {
+	if s == next {
+		return true
+	}
+	switch s {
+	case Reserving:
+		return next == Reserved || next == Rejected || next == Released
+	case Reserved:
+		return next == Committed || next == Released
+	case Committed:
+		return next == Released
+	}
+	return false
+}
+
 // Reservation is the inventory's record of one order. It is written before the first ledger entry of
 // the order, so a retried Reserve knows whether an earlier attempt may have left entries behind.
 type Reservation struct {

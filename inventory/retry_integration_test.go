@@ -26,3 +26,7 @@ func TestRetriedRollbackKeepsReleasedLinesReleasedOnMongo(t *testing.T) {
 func TestCommitRacingReleaseConvergesOnMongo(t *testing.T) {
 	testCommitRacingReleaseConverges(t, mongoPorts)
 }
+
+func TestLateReserveRacingReleaseHoldsNothingOnMongo(t *testing.T) {
+	testLateReserveRacingReleaseHoldsNothing(t, mongoPorts)
+}

@@ -227,3 +227,53 @@ func testCommitRacingReleaseConverges(t *testing.T, newPorts portsFactory) {
 	}
 	t.Logf("%d of %d lines were committed, then restocked", committed, 2*orders)
 }
+
+// beforeAppend is a ledger that runs hook once, before the first append of product code.
+type beforeAppend struct {
+	inventory.Ledger
+	code string
+	hook func()
+	once sync.Once
+}
+
+func (l *beforeAppend) Append(ctx context.Context, code, orderID string, kind domain.MovementKind,
+	decide func(head domain.Movement) (domain.Movement, error)) (domain.Movement, error) {
+	if code == l.code {
+		l.once.Do(l.hook)
+	}
+	return l.Ledger.Append(ctx, code, orderID, kind, decide)
+}
+
+// A Reserve attempt that Temporal gave up on keeps running beside the compensation: the Release reads
+// the order's entries after A was reserved and before B was. The late attempt must neither bring the
+// record back to RESERVED nor keep B's units: nothing stays held.
+func testLateReserveRacingReleaseHoldsNothing(t *testing.T, newPorts portsFactory) {
+	ctx := context.Background()
+	ports := newPorts(t)
+	setup := ports.Service(nil)
+	for _, code := range []string{"A", "B"} {
+		_, err := setup.CreateProduct(ctx, inventory.NewProduct{
+			Code: code, Name: "Product " + code, Price: domain.Money{Minor: 100, Currency: "USD"}, Quantity: 2,
+		})
+		require.NoError(t, err)
+	}
+	var released inventory.Reservation
+	late := ports
+	late.Ledger = &beforeAppend{Ledger: ports.Ledger, code: "B", hook: func() {
+		var err error
+		released, err = setup.Release(ctx, "o1") // the compensation, in between
+		require.NoError(t, err)
+	}}
+	_, err := late.Service(nil).Reserve(ctx, "o1", lines("A", 1, "B", 1))
+	require.ErrorIs(t, err, domain.ErrConflict, "the late attempt learns the order was released")
+	require.Equal(t, inventory.Released, released.State)
+
+	sc := scenario{ports: ports, service: setup}
+	for _, code := range []string{"A", "B"} {
+		require.Equal(t, domain.StockLevel{OnHand: 2}, sc.level(t, code), "%s: nothing held", code)
+		require.Equal(t, []domain.MovementKind{domain.Reservation, domain.Release}, sc.kinds(t, "o1", code), code)
+	}
+	res, err := ports.Reservations.Get(ctx, "o1")
+	require.NoError(t, err)
+	require.Equal(t, inventory.Released, res.State, "the record stays released")
+}

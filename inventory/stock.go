@@ -147,7 +147,15 @@ func (s *Service) reserveLines(ctx context.Context, res Reservation, earlier []d
 		}
 	}
 	res.State, res.UpdatedAt = Reserved, s.now()
-	if err := s.reservations.Save(ctx, res); err != nil {
+	switch err := s.reservations.Save(ctx, res); {
+	case errors.Is(err, domain.ErrConflict):
+		// The order was released while this attempt reserved (a late attempt, running beside the
+		// compensation): what it reserved after the release read the ledger goes back too.
+		if _, gerr := s.giveBackAll(ctx, res.OrderID); gerr != nil {
+			return Reservation{}, fmt.Errorf("reserve %s: give back after a release: %w", res.OrderID, gerr)
+		}
+		return Reservation{}, fmt.Errorf("reserve %s: the order's stock was released meanwhile: %w", res.OrderID, err)
+	case err != nil:
 		return Reservation{}, fmt.Errorf("reserve %s: record: %w", res.OrderID, err)
 	}
 	return res, nil
@@ -234,23 +242,42 @@ func (s *Service) Release(ctx context.Context, orderID string) (Reservation, err
 	if res.State == Released || res.State == Rejected {
 		return res, nil // recorded only once every line was given back
 	}
-	entries, err := s.ledger.ByOrder(ctx, orderID)
+	restocked, err := s.giveBackAll(ctx, orderID)
 	if err != nil {
 		return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
 	}
-	book := orderBook(entries)
-	for _, code := range sortedKeys(book) {
-		restocked, err := s.giveBack(ctx, orderID, code, book[code])
-		if err != nil {
-			return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
-		}
-		res.Restocked = res.Restocked || restocked
-	}
+	res.Restocked = res.Restocked || restocked
 	res.State, res.UpdatedAt = Released, s.now()
-	if err := s.reservations.Save(ctx, res); err != nil {
+	switch err := s.reservations.Save(ctx, res); {
+	case errors.Is(err, domain.ErrConflict):
+		// A late Reserve recorded its rejection (its rollback done) or another Release finished first.
+		if final, gerr := s.reservations.Get(ctx, orderID); gerr == nil && (final.State == Released || final.State == Rejected) {
+			return final, nil
+		}
+		return Reservation{}, fmt.Errorf("release %s: record: %w", orderID, err)
+	case err != nil:
 		return Reservation{}, fmt.Errorf("release %s: record: %w", orderID, err)
 	}
 	return res, nil
+}
+
+// giveBackAll settles every product of a released order from its ledger entries (giveBack) and
+// reports whether goods were restocked.
+func (s *Service) giveBackAll(ctx context.Context, orderID string) (bool, error) {
+	entries, err := s.ledger.ByOrder(ctx, orderID)
+	if err != nil {
+		return false, err
+	}
+	book := orderBook(entries)
+	restocked := false
+	for _, code := range sortedKeys(book) {
+		r, err := s.giveBack(ctx, orderID, code, book[code])
+		if err != nil {
+			return false, err
+		}
+		restocked = restocked || r
+	}
+	return restocked, nil
 }
 
 // giveBack settles one product of a released order: a reservation not yet settled is released; a

@@ -19,3 +19,7 @@ func TestRetriedRollbackKeepsReleasedLinesReleased(t *testing.T) {
 }
 
 func TestCommitRacingReleaseConverges(t *testing.T) { testCommitRacingReleaseConverges(t, fakePorts) }
+
+func TestLateReserveRacingReleaseHoldsNothing(t *testing.T) {
+	testLateReserveRacingReleaseHoldsNothing(t, fakePorts)
+}

@@ -2,6 +2,8 @@ package mongodb
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -13,12 +15,13 @@ import (
 // Reservations stores the inventory's record of each order in the collection reservations, _id the
 // order id.
 type Reservations struct {
-	coll *mongo.Collection
+	coll  *mongo.Collection
+	locks *keyLocks
 }
 
 // NewReservations returns the reservation records in db.
 func NewReservations(db *mongo.Database) *Reservations {
-	return &Reservations{coll: db.Collection("reservations")}
+	return &Reservations{coll: db.Collection("reservations"), locks: newKeyLocks(256)}
 }
 
 type reservedLineDoc struct {
@@ -77,8 +80,21 @@ func (s *Reservations) Get(ctx context.Context, orderID string) (inventory.Reser
 	return d.reservation(), err
 }
 
-// Save implements inventory.Reservations.
+// Save implements inventory.Reservations: read, check that the record moves forward, then replace,
+// by _id (FerretDB scans a collection for any other filter). The saves of one order are serialised
+// within the process, which is where a late attempt of a step runs beside the next one (the inventory
+// worker); two processes saving one order at the same instant could still both pass the check.
 func (s *Reservations) Save(ctx context.Context, r inventory.Reservation) error {
+	defer s.locks.lock(r.OrderID)()
+	cur, err := s.Get(ctx, r.OrderID)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return nil // as ReplaceOne of a missing _id: nothing to save over
+	case err != nil:
+		return fmt.Errorf("save reservation of %s: %w", r.OrderID, err)
+	case !cur.State.MayBecome(r.State):
+		return fmt.Errorf("save reservation of %s: %s cannot become %s: %w", r.OrderID, cur.State, r.State, domain.ErrConflict)
+	}
 	return replaceByID(ctx, s.coll, r.OrderID, toReservationDoc(r), "reservation of "+r.OrderID)
 }
 

@@ -326,4 +326,24 @@ func RunReservationsContract(t *testing.T, newStore func(t *testing.T) inventory
 			requireRecord(t, s, next)
 		}
 	})
+
+	t.Run("Save never moves a record back", func(t *testing.T) {
+		for _, c := range []struct{ from, to inventory.ReservationState }{
+			{inventory.Released, inventory.Reserved},
+			{inventory.Released, inventory.Committed},
+			{inventory.Released, inventory.Reserving},
+			{inventory.Rejected, inventory.Reserved},
+			{inventory.Committed, inventory.Reserved},
+			{inventory.Reserved, inventory.Reserving},
+		} {
+			s := newStore(t)
+			stored := reserving
+			stored.State = c.from
+			require.NoError(t, s.Insert(ctx, stored))
+			late := stored
+			late.State, late.UpdatedAt = c.to, at.Add(time.Minute)
+			require.ErrorIs(t, s.Save(ctx, late), domain.ErrConflict, "%s over %s", c.to, c.from)
+			requireRecord(t, s, stored)
+		}
+	})
 }

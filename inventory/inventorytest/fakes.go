@@ -148,9 +148,14 @@ func (r *FakeReservations) Get(_ context.Context, orderID string) (inventory.Res
 func (r *FakeReservations) Save(_ context.Context, res inventory.Reservation) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.records[res.OrderID]; ok {
-		r.records[res.OrderID] = cloneReservation(res)
+	cur, ok := r.records[res.OrderID]
+	if !ok {
+		return nil
 	}
+	if !cur.State.MayBecome(res.State) {
+		return fmt.Errorf("save reservation of %s: %s cannot become %s: %w", res.OrderID, cur.State, res.State, domain.ErrConflict)
+	}
+	r.records[res.OrderID] = cloneReservation(res)
 	return nil
 }
 
