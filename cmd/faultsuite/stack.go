@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,17 +39,13 @@ func newPrivateStack(root, dir string) (*privateStack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stack log: %w", err)
 	}
-	ports, err := freePorts(4)
+	ports, err := freePorts(5)
 	if err != nil {
 		return nil, err
 	}
-	temporalPort, uiPort, mongoPort, managementPort := ports[0], ports[1], ports[2], ports[3]
+	temporalPort, uiPort, mongoPort, managementPort, epmdPort := ports[0], ports[1], ports[2], ports[3], ports[4]
 	// stack.sh gives the node its Erlang distribution port at AMQP port + 20000: both must be free.
-	amqpPort, err := freePortWithPartner(20000)
-	if err != nil {
-		return nil, err
-	}
-	epmdPort, err := freePorts(1)
+	amqpPort, err := freePortWithPartner(20000, ports)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +65,7 @@ func newPrivateStack(root, dir string) (*privateStack, error) {
 		"RABBITMQ_URL=" + s.amqp,
 		"RABBITMQ_MANAGEMENT_PORT=" + strconv.Itoa(managementPort),
 		"RABBITMQ_NODENAME=faultsuite@localhost",
-		"ERL_EPMD_PORT=" + strconv.Itoa(epmdPort[0]),
+		"ERL_EPMD_PORT=" + strconv.Itoa(epmdPort),
 	}
 	return s, nil
 }
@@ -125,32 +122,55 @@ func withVars(env []string, vars ...string) []string {
 	return append(out, vars...)
 }
 
-// freePorts returns n distinct TCP ports on 127.0.0.1 that were free a moment ago.
-func freePorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	var held []net.Listener
-	defer func() {
-		for _, l := range held {
-			_ = l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("find a free port: %w", err)
-		}
-		held = append(held, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+// Ports of the private stack and the services come from below the kernel's ephemeral range. A
+// server that the suite stops (for 50 s, the broker) leaves its port free while clients keep
+// connecting to it; a port inside the ephemeral range can then be taken by one of those connections
+// (a TCP self-connect, local port == remote port), and the server cannot listen again (seen in CI:
+// RabbitMQ's restart failed with eaddrinuse).
+const lowestPort = 10000
+
+// ephemeralStart is the first port of the kernel's ephemeral range (32768 where it cannot be read).
+func ephemeralStart() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
 	}
-	return ports, nil
+	var lo, hi int
+	if _, err := fmt.Sscan(string(b), &lo, &hi); err != nil || lo <= lowestPort+1000 {
+		return 32768
+	}
+	return lo
 }
 
-// freePortWithPartner returns a free port p such that p+offset is free too, from below the
-// ephemeral range so that p+offset stays a valid port.
-func freePortWithPartner(offset int) (int, error) {
+// freePorts returns n distinct TCP ports on 127.0.0.1, below the ephemeral range, that were free a
+// moment ago.
+func freePorts(n int) ([]int, error) {
+	top := ephemeralStart()
+	seen := map[int]bool{}
+	ports := make([]int, 0, n)
+	for range 200 * n {
+		if len(ports) == n {
+			return ports, nil
+		}
+		p := lowestPort + rand.IntN(top-lowestPort)
+		if !seen[p] && portFree(p) {
+			seen[p] = true
+			ports = append(ports, p)
+		}
+	}
+	return nil, fmt.Errorf("found %d of %d free ports below %d", len(ports), n, top)
+}
+
+// freePortWithPartner returns a free port p such that p+offset is free too, both below the
+// ephemeral range and neither one of taken.
+func freePortWithPartner(offset int, taken []int) (int, error) {
+	top := ephemeralStart() - offset
+	if top <= lowestPort {
+		return 0, fmt.Errorf("no room for a port pair %d apart below the ephemeral range", offset)
+	}
 	for range 200 {
-		p := 10000 + rand.IntN(65535-offset-10000)
-		if portFree(p) && portFree(p+offset) {
+		p := lowestPort + rand.IntN(top-lowestPort)
+		if !slices.Contains(taken, p) && !slices.Contains(taken, p+offset) && portFree(p) && portFree(p+offset) {
 			return p, nil
 		}
 	}
