@@ -15,44 +15,8 @@ import (
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/payments"
+	"github.com/order-saga/shop/payments/paymentstest"
 )
-
-// TestPaymentMovesOnlyFromTheExpectedStatus: the store moves a payment only from the status the caller
-// read; a late or repeated move finds it elsewhere and writes nothing.
-func TestPaymentMovesOnlyFromTheExpectedStatus(t *testing.T) {
-	ctx := context.Background()
-	store := mongodb.NewPayments(testenv.Database(t))
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	p := payments.Payment{ID: "pay_o1", OrderID: "o1", Token: payments.TokenVisa, Amount: domain.Money{Minor: 100, Currency: "USD"},
-		Status: payments.Authorized, CreatedAt: now, UpdatedAt: now}
-	require.NoError(t, store.Insert(ctx, p))
-
-	tests := []struct {
-		name  string
-		from  payments.Status
-		to    payments.Status
-		moved bool
-		after payments.Status
-	}{
-		{"authorized → captured", payments.Authorized, payments.Captured, true, payments.Captured},
-		{"a late void of the authorization", payments.Authorized, payments.Voided, false, payments.Captured},
-		{"captured → refunded", payments.Captured, payments.Refunded, true, payments.Refunded},
-		{"a repeated capture", payments.Authorized, payments.Captured, false, payments.Refunded},
-		{"a late capture read before the refund", payments.Captured, payments.Captured, false, payments.Refunded},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			q := p
-			q.Status, q.UpdatedAt = tt.to, time.Now().UTC().Truncate(time.Millisecond)
-			moved, err := store.Move(ctx, q, tt.from)
-			require.NoError(t, err)
-			require.Equal(t, tt.moved, moved)
-			got, err := store.Get(ctx, "o1")
-			require.NoError(t, err)
-			require.Equal(t, tt.after, got.Status)
-		})
-	}
-}
 
 // TestSandboxCaptureAndVoidRaceHasOneWinner: a capture and a void of the same authorization sent at
 // once (a retried capture racing the compensation's void) cannot both succeed: the loser is refused as
@@ -82,4 +46,8 @@ func TestSandboxCaptureAndVoidRaceHasOneWinner(t *testing.T) {
 			require.ErrorIs(t, captureErr, domain.ErrConflict)
 		}
 	}
+}
+
+func TestPaymentsMeetTheStoreContract(t *testing.T) {
+	paymentstest.RunStoreContract(t, func(t *testing.T) payments.Store { return mongodb.NewPayments(testenv.Database(t)) })
 }
