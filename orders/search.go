@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/inventory"
 )
@@ -29,12 +28,12 @@ type Query struct {
 
 // Searcher answers order searches.
 type Searcher interface {
-	Search(ctx context.Context, q Query) ([]activities.OrderRecord, error)
+	Search(ctx context.Context, q Query) ([]Order, error)
 }
 
 // Lister is the order store's listing: it applies Status, CustomerID, After and Limit itself.
 type Lister interface {
-	List(ctx context.Context, q Query) ([]activities.OrderRecord, error)
+	List(ctx context.Context, q Query) ([]Order, error)
 }
 
 // StoreSearch answers searches from the order store: the fallback when there is no search index. The
@@ -42,14 +41,14 @@ type Lister interface {
 type StoreSearch struct{ Store Lister }
 
 // Search implements Searcher.
-func (s StoreSearch) Search(ctx context.Context, q Query) ([]activities.OrderRecord, error) {
+func (s StoreSearch) Search(ctx context.Context, q Query) ([]Order, error) {
 	if q.Limit <= 0 || q.Limit > MaxPageSize {
 		return nil, fmt.Errorf("search orders: limit %d out of 1..%d", q.Limit, MaxPageSize)
 	}
 	if q.Text == "" && q.ProductCode == "" {
 		return s.Store.List(ctx, q)
 	}
-	var out []activities.OrderRecord
+	var out []Order
 	page := Query{Status: q.Status, CustomerID: q.CustomerID, After: q.After, Limit: MaxPageSize}
 	for len(out) < q.Limit {
 		recs, err := s.Store.List(ctx, page)
@@ -73,7 +72,7 @@ func (s StoreSearch) Search(ctx context.Context, q Query) ([]activities.OrderRec
 }
 
 // Matches reports whether r satisfies q's product and text conditions.
-func Matches(q Query, r activities.OrderRecord) bool {
+func Matches(q Query, r Order) bool {
 	if q.ProductCode != "" && !hasProduct(r, q.ProductCode) {
 		return false
 	}
@@ -86,7 +85,7 @@ func Matches(q Query, r activities.OrderRecord) bool {
 	return true
 }
 
-func hasProduct(r activities.OrderRecord, code string) bool {
+func hasProduct(r Order, code string) bool {
 	for _, l := range r.Lines {
 		if strings.EqualFold(l.ProductCode, code) {
 			return true

@@ -8,13 +8,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	amqp "github.com/rabbitmq/amqp091-go"
 	"strings"
 
-	"github.com/order-saga/shop/activities"
+	amqp "github.com/rabbitmq/amqp091-go"
+
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/rabbitmq"
 	"github.com/order-saga/shop/inventory"
+	"github.com/order-saga/shop/orders"
 )
 
 // Bindings are the events the read model needs.
@@ -24,7 +25,7 @@ var Bindings = []string{"inventory.product.*", "inventory.stock.*", "order.*"}
 type ReadModel interface {
 	ApplyProduct(ctx context.Context, d inventory.ProductData) error
 	ApplyStock(ctx context.Context, d inventory.MovementData) error
-	ApplyOrder(ctx context.Context, r activities.OrderRecord) error
+	ApplyOrder(ctx context.Context, r orders.Order) error
 }
 
 // envelope is domain.Event with its data left raw until the type says what it is.
@@ -64,7 +65,7 @@ func Apply(ctx context.Context, rm ReadModel, body []byte) error {
 		}
 		return rm.ApplyStock(ctx, d)
 	case strings.HasPrefix(e.Type, "order."):
-		var r activities.OrderRecord
+		var r orders.Order
 		if err := decode(e, &r); err != nil {
 			return err
 		}

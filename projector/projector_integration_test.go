@@ -93,9 +93,9 @@ func orderEvent(id string, seq int64, status domain.OrderStatus) domain.Event {
 	return domain.Event{
 		ID: "order/" + id + "/" + string(rune('0'+seq)), Type: "order." + string(status), OccurredAt: time.Now(),
 		Source: activities.OrderSource, Subject: id,
-		Data: activities.OrderRecord{
+		Data: orders.Order{
 			OrderID: id, CustomerID: "c-" + id, Status: status, Seq: seq,
-			Lines: []activities.OrderLineRecord{{ProductCode: "P-" + id, Quantity: 1, UnitPriceMinor: 100, Currency: "USD"}},
+			Lines: []orders.Line{{ProductCode: "P-" + id, Quantity: 1, UnitPriceMinor: 100, Currency: "USD"}},
 		},
 	}
 }
@@ -117,14 +117,14 @@ func stockEvent(code string, seq, onHand, reserved int64) domain.Event {
 }
 
 // findOrder returns the indexed order id, or a zero record.
-func (s stack) findOrder(t *testing.T, id string) activities.OrderRecord {
+func (s stack) findOrder(t *testing.T, id string) orders.Order {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, s.orders.Refresh(ctx))
 	recs, err := s.orders.Search(ctx, orders.Query{Text: id, Limit: 5})
 	require.NoError(t, err)
 	if len(recs) == 0 {
-		return activities.OrderRecord{}
+		return orders.Order{}
 	}
 	return recs[0]
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 )
 
 // guardsChange: from version 1 on, compensations run concurrently, each as one activity call that
@@ -55,7 +56,7 @@ var CompensationSteps = map[string]string{
 // compensate undoes every forward step that was started, then records the final status. It runs in a
 // disconnected context so that cancelling the workflow still compensates. The payment (refund or void)
 // and the stock release are independent of one another and run side by side.
-func (s *saga) compensate(ctx workflow.Context, final domain.OrderStatus, reason string) (activities.OrderRecord, error) {
+func (s *saga) compensate(ctx workflow.Context, final domain.OrderStatus, reason string) (orders.Order, error) {
 	dctx, cancel := workflow.NewDisconnectedContext(ctx)
 	defer cancel()
 	if err := s.moveTo(dctx, domain.StatusCompensating, reason); err != nil {
@@ -110,7 +111,7 @@ func (s *saga) runCompensations(ctx workflow.Context, owed []compensationStep) [
 	wg := workflow.NewWaitGroup(ctx)
 	for _, c := range owed {
 		st := s.step(c.name)
-		st.State, st.LastError = StepCompensating, ""
+		st.State, st.LastError = orders.StepCompensating, ""
 		st.Attempts++ // runs of this compensation; Temporal counts the attempts within a run
 		opts := c.opts
 		opts.Summary, opts.RetryPolicy = c.summary, &CompensationRetry
@@ -120,11 +121,11 @@ func (s *saga) runCompensations(ctx workflow.Context, owed []compensationStep) [
 			err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), c.activity, s.order.ID).Get(ctx, nil)
 			st := s.step(c.name) // look up again: the steps slice may have grown meanwhile
 			if err != nil {
-				st.State, st.LastError = StepFailed, errorMessage(err)
+				st.State, st.LastError = orders.StepFailed, errorMessage(err)
 				failed = append(failed, c)
 				return
 			}
-			st.State, st.LastError = StepCompensated, ""
+			st.State, st.LastError = orders.StepCompensated, ""
 		})
 	}
 	wg.Wait(ctx) // ctx is disconnected: it is never cancelled
@@ -160,7 +161,7 @@ func (s *saga) parkCompensations(ctx workflow.Context, failed []compensationStep
 // compensateInLoop is how sagas started before guardsChange compensate: one activity attempt per call,
 // retried here with a timer until it succeeds.
 func (s *saga) compensateInLoop(ctx workflow.Context, c compensationStep) {
-	s.rec.Steps = append(s.rec.Steps, activities.StepRecord{Name: c.name, State: StepCompensating})
+	s.rec.Steps = append(s.rec.Steps, orders.Step{Name: c.name, State: orders.StepCompensating})
 	st := &s.rec.Steps[len(s.rec.Steps)-1]
 	opts := c.opts
 	opts.Summary = c.summary
@@ -169,7 +170,7 @@ func (s *saga) compensateInLoop(ctx workflow.Context, c compensationStep) {
 		st.Attempts++
 		err := workflow.ExecuteActivity(actx, c.activity, s.order.ID).Get(actx, nil)
 		if err == nil {
-			st.State, st.LastError = StepCompensated, ""
+			st.State, st.LastError = orders.StepCompensated, ""
 			return
 		}
 		st.LastError = errorMessage(err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -85,8 +86,8 @@ func TestPaymentOutageDuringCompensationKeepsHistoryBounded(t *testing.T) {
 	require.Less(t, done.of(activities.ReleaseStockName).Sub(cancelledAt), time.Minute, "the stock went back at once")
 	require.GreaterOrEqual(t, done.of(activities.RefundPaymentName).Sub(cancelledAt), 48*time.Hour, "the outage lasted two days")
 	steps := stepStates(rec)
-	require.Equal(t, workflows.StepCompensated, steps[workflows.StepRefundPayment])
-	require.Equal(t, workflows.StepCompensated, steps[workflows.StepReleaseStock])
+	require.Equal(t, orders.StepCompensated, steps[workflows.StepRefundPayment])
+	require.Equal(t, orders.StepCompensated, steps[workflows.StepReleaseStock])
 }
 
 // TestStatusDuringACompensationShowsEachStep: while the void keeps failing the release is done, and the
@@ -101,13 +102,13 @@ func TestStatusDuringACompensationShowsEachStep(t *testing.T) {
 		rec := queryStatus(t, env)
 		require.Equal(t, domain.StatusCompensating, rec.Status)
 		steps := stepStates(rec)
-		require.Equal(t, workflows.StepCompensating, steps[workflows.StepVoidPayment])
-		require.Equal(t, workflows.StepCompensated, steps[workflows.StepReleaseStock])
+		require.Equal(t, orders.StepCompensating, steps[workflows.StepVoidPayment])
+		require.Equal(t, orders.StepCompensated, steps[workflows.StepReleaseStock])
 	}, time.Hour)
 	env.ExecuteWorkflow(workflows.OrderSaga, input)
 	rec := result(t, env)
 	require.Equal(t, domain.StatusFailed, rec.Status)
-	require.Equal(t, workflows.StepCompensated, stepStates(rec)[workflows.StepVoidPayment])
+	require.Equal(t, orders.StepCompensated, stepStates(rec)[workflows.StepVoidPayment])
 }
 
 // TestRefusedCompensationParksThenRunsAgain: a compensation refused for good (no retry can change it)
@@ -174,7 +175,7 @@ func TestUnpriceableOrderIsRejectedAndReleased(t *testing.T) {
 			env.ExecuteWorkflow(workflows.OrderSaga, input)
 			rec := result(t, env)
 			require.Equal(t, domain.StatusRejected, rec.Status)
-			require.Equal(t, activities.ReasonUnpriceable, rec.ReasonCode)
+			require.Equal(t, orders.ReasonUnpriceable, rec.ReasonCode)
 			require.Contains(t, rec.Reason, tt.reason)
 			require.Equal(t, []string{activities.ReserveStockName, activities.ReleaseStockName}, tt.shop.calls)
 			require.Equal(t, []domain.OrderStatus{domain.StatusPending, domain.StatusCompensating, domain.StatusRejected}, tt.shop.statuses())

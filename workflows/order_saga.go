@@ -11,12 +11,13 @@ import (
 
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 )
 
 // Names by which the outside world reaches the order saga.
 const (
 	OrderSagaName = "OrderSaga"
-	// QueryStatus returns the order with its saga steps (activities.OrderRecord).
+	// QueryStatus returns the order with its saga steps (orders.Order).
 	QueryStatus = "status"
 	// Cancel and Fulfill exist as signals (fire and forget, also from the Temporal UI) and as updates
 	// of the same name (validated, answered once the order has moved: the HTTP API uses these).
@@ -71,16 +72,6 @@ const (
 	StepRefundPayment    = "refund-payment"
 	StepVoidPayment      = "void-payment"
 	StepReleaseStock     = "release-stock"
-)
-
-// Step states.
-const (
-	StepPending      = "pending"
-	StepRunning      = "running"
-	StepCompleted    = "completed"
-	StepFailed       = "failed"
-	StepCompensating = "compensating"
-	StepCompensated  = "compensated"
 )
 
 // errCancelRequested ends a retrying step when the order is cancelled meanwhile; errCompensateDecided
@@ -167,10 +158,10 @@ type CancelRequest struct {
 // CONFIRMED → wait for fulfil → COMPLETED. Unknown product or short stock: REJECTED. Declined payment:
 // release stock, FAILED. Cancel (signal, update, or cancelling the workflow) before COMPLETED:
 // compensations (side by side, see compensate), CANCELLED.
-func OrderSaga(ctx workflow.Context, in OrderInput) (activities.OrderRecord, error) {
+func OrderSaga(ctx workflow.Context, in OrderInput) (orders.Order, error) {
 	s, err := newSaga(in)
 	if err != nil {
-		return activities.OrderRecord{}, temporal.NewNonRetryableApplicationError(err.Error(), activities.ErrTypeInvalidInput, err)
+		return orders.Order{}, temporal.NewNonRetryableApplicationError(err.Error(), activities.ErrTypeInvalidInput, err)
 	}
 	if err := s.handle(ctx); err != nil {
 		return s.rec, err
@@ -181,7 +172,7 @@ func OrderSaga(ctx workflow.Context, in OrderInput) (activities.OrderRecord, err
 // saga holds one order's state while its workflow runs.
 type saga struct {
 	order     domain.Order
-	rec       activities.OrderRecord
+	rec       orders.Order
 	token     string
 	inventory workflow.ActivityOptions // options of the inventory's activities
 
@@ -213,19 +204,19 @@ func newSaga(in OrderInput) (*saga, error) {
 	if in.InventoryTaskQueue != "" {
 		s.inventory.TaskQueue = in.InventoryTaskQueue
 	}
-	s.rec = activities.OrderRecord{OrderID: in.OrderID, CustomerID: in.CustomerID, CreatedAt: in.CreatedAt}
+	s.rec = orders.Order{OrderID: in.OrderID, CustomerID: in.CustomerID, CreatedAt: in.CreatedAt}
 	for _, l := range lines {
-		s.rec.Lines = append(s.rec.Lines, activities.OrderLineRecord{ProductCode: l.ProductCode, Quantity: l.Quantity})
+		s.rec.Lines = append(s.rec.Lines, orders.Line{ProductCode: l.ProductCode, Quantity: l.Quantity})
 	}
 	for _, name := range []string{StepReserveStock, StepAuthorizePayment, StepCommitStock, StepCapturePayment} {
-		s.rec.Steps = append(s.rec.Steps, activities.StepRecord{Name: name, State: StepPending})
+		s.rec.Steps = append(s.rec.Steps, orders.Step{Name: name, State: orders.StepPending})
 	}
 	return s, nil
 }
 
 // handle registers the query, signals and updates.
 func (s *saga) handle(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (activities.OrderRecord, error) {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (orders.Order, error) {
 		return s.rec, nil
 	}); err != nil {
 		return err
@@ -258,7 +249,7 @@ func (s *saga) handle(ctx workflow.Context) error {
 		}
 	})
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, Cancel,
-		func(ctx workflow.Context, req CancelRequest) (activities.OrderRecord, error) {
+		func(ctx workflow.Context, req CancelRequest) (orders.Order, error) {
 			cancel(req)
 			err := workflow.Await(ctx, func() bool { return s.order.Status.Terminal() })
 			return s.rec, err
@@ -283,7 +274,7 @@ func (s *saga) handle(ctx workflow.Context) error {
 		}
 	})
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, OperatorDecision,
-		func(ctx workflow.Context, d Decision) (activities.OrderRecord, error) {
+		func(ctx workflow.Context, d Decision) (orders.Order, error) {
 			s.decision = d
 			// Answer once the decision has taken effect: the saga left NEEDS_ATTENTION.
 			err := workflow.Await(ctx, func() bool { return s.order.Status != domain.StatusNeedsAttention })
@@ -301,14 +292,14 @@ func (s *saga) handle(ctx workflow.Context) error {
 	); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, AwaitDecision, func(ctx workflow.Context) (activities.OrderRecord, error) {
+	if err := workflow.SetUpdateHandler(ctx, AwaitDecision, func(ctx workflow.Context) (orders.Order, error) {
 		err := workflow.Await(ctx, func() bool { return Decided(s.order.Status) })
 		return s.rec, err
 	}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, Fulfill,
-		func(ctx workflow.Context) (activities.OrderRecord, error) {
+		func(ctx workflow.Context) (orders.Order, error) {
 			s.fulfillRequested = true
 			err := workflow.Await(ctx, func() bool { return s.order.Status.Terminal() })
 			return s.rec, err
@@ -322,7 +313,7 @@ func (s *saga) handle(ctx workflow.Context) error {
 	)
 }
 
-func (s *saga) run(ctx workflow.Context) (activities.OrderRecord, error) {
+func (s *saga) run(ctx workflow.Context) (orders.Order, error) {
 	s.record(ctx, "")
 
 	var reserved activities.ReserveStockResult
@@ -337,7 +328,7 @@ func (s *saga) run(ctx workflow.Context) (activities.OrderRecord, error) {
 	}
 	if err := s.price(reserved); err != nil {
 		if guarded(ctx) { // the order cannot be paid as submitted: a refusal, not a payment failure
-			s.rec.ReasonCode = activities.ReasonUnpriceable
+			s.rec.ReasonCode = orders.ReasonUnpriceable
 			return s.compensate(ctx, domain.StatusRejected, err.Error())
 		}
 		return s.compensate(ctx, domain.StatusFailed, err.Error())
@@ -396,7 +387,7 @@ func (s *saga) run(ctx workflow.Context) (activities.OrderRecord, error) {
 // stop ends the saga after a forward step failed for good: a rejection needs no compensation (the
 // inventory rolled its own reservation back); a decline or any other refusal compensates to FAILED;
 // cancelling the workflow compensates to CANCELLED and ends the workflow as cancelled.
-func (s *saga) stop(ctx workflow.Context, err error) (activities.OrderRecord, error) {
+func (s *saga) stop(ctx workflow.Context, err error) (orders.Order, error) {
 	if errors.Is(err, errCancelRequested) {
 		return s.compensate(ctx, domain.StatusCancelled, s.cancelledReason())
 	}
@@ -429,34 +420,34 @@ func (s *saga) stop(ctx workflow.Context, err error) (activities.OrderRecord, er
 // A non-retryable failure or a cancellation ends the step at once.
 func (s *saga) forward(ctx workflow.Context, name string, call func(ctx workflow.Context) error) error {
 	st := s.step(name)
-	st.State = StepRunning
+	st.State = orders.StepRunning
 	budget := s.policy.MaxAttempts // attempts left before parking; an operator's retry renews it
 	for {
 		st.Attempts++
 		budget--
 		err := call(ctx)
 		if err == nil {
-			st.State, st.LastError = StepCompleted, ""
+			st.State, st.LastError = orders.StepCompleted, ""
 			return nil
 		}
 		st.LastError = errorMessage(err)
 		var appErr *temporal.ApplicationError
 		if (errors.As(err, &appErr) && appErr.NonRetryable()) || temporal.IsCanceledError(err) || ctx.Err() != nil {
-			st.State = StepFailed
+			st.State = orders.StepFailed
 			return err
 		}
 		if budget <= 0 && workflow.GetVersion(ctx, parkingChange, workflow.DefaultVersion, parkingVersion) >= parkingVersion {
 			action, err := s.park(ctx, st)
 			if err != nil {
-				st.State = StepFailed
+				st.State = orders.StepFailed
 				return err
 			}
 			if action == ActionCompensate {
-				st.State = StepFailed
+				st.State = orders.StepFailed
 				return errCompensateDecided
 			}
 			budget = s.policy.MaxAttempts
-			st.State = StepRunning
+			st.State = orders.StepRunning
 			continue
 		}
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s: retrying %s after attempt %d failed: %s", s.order.Status, name, st.Attempts, st.LastError))
@@ -467,11 +458,11 @@ func (s *saga) forward(ctx workflow.Context, name string, call func(ctx workflow
 			Summary: fmt.Sprintf("Wait %s before attempt %d of %s", delay, st.Attempts+1, name),
 		}}
 		if _, err := workflow.AwaitWithOptions(ctx, wait, func() bool { return s.cancelRequested }); err != nil {
-			st.State = StepFailed
+			st.State = orders.StepFailed
 			return err
 		}
 		if s.cancelRequested {
-			st.State = StepFailed
+			st.State = orders.StepFailed
 			return errCancelRequested
 		}
 	}
@@ -480,7 +471,7 @@ func (s *saga) forward(ctx workflow.Context, name string, call func(ctx workflow
 // park puts the saga in NEEDS_ATTENTION after st ran out of retries and waits for an operator's
 // decision, a cancel, or the deadline (which compensates). It returns ActionRetry (the status is
 // back where it was) or ActionCompensate (the reason says who decided).
-func (s *saga) park(ctx workflow.Context, st *activities.StepRecord) (string, error) {
+func (s *saga) park(ctx workflow.Context, st *orders.Step) (string, error) {
 	resume := s.order.Status
 	why := fmt.Sprintf("%s failed %d times; last error: %s", st.Name, st.Attempts, st.LastError)
 	if err := s.moveTo(ctx, domain.StatusNeedsAttention, why); err != nil {
@@ -553,13 +544,13 @@ func (s *saga) record(ctx workflow.Context, reason string) {
 	}
 }
 
-func (s *saga) step(name string) *activities.StepRecord {
+func (s *saga) step(name string) *orders.Step {
 	for i := range s.rec.Steps {
 		if s.rec.Steps[i].Name == name {
 			return &s.rec.Steps[i]
 		}
 	}
-	s.rec.Steps = append(s.rec.Steps, activities.StepRecord{Name: name, State: StepPending})
+	s.rec.Steps = append(s.rec.Steps, orders.Step{Name: name, State: orders.StepPending})
 	return &s.rec.Steps[len(s.rec.Steps)-1]
 }
 

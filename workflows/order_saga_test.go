@@ -17,6 +17,7 @@ import (
 
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -25,7 +26,7 @@ import (
 type fakeShop struct {
 	mu      sync.Mutex
 	calls   []string
-	records []activities.OrderRecord
+	records []orders.Order
 
 	reserveErr   error
 	authorizeErr error
@@ -85,10 +86,10 @@ func (f *fakeShop) registerOn(r activities.Registry) {
 	for _, name := range []string{activities.CommitStockName, activities.ReleaseStockName, activities.CapturePaymentName, activities.VoidPaymentName, activities.RefundPaymentName} {
 		reg(func(_ context.Context, _ string) error { return f.called(name) }, name)
 	}
-	reg(func(_ context.Context, rec activities.OrderRecord) error {
+	reg(func(_ context.Context, rec orders.Order) error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		rec.Steps = append([]activities.StepRecord(nil), rec.Steps...) // a snapshot, as a stored copy is
+		rec.Steps = append([]orders.Step(nil), rec.Steps...) // a snapshot, as a stored copy is
 		f.records = append(f.records, rec)
 		return nil
 	}, activities.RecordOrderName)
@@ -126,25 +127,25 @@ var input = workflows.OrderInput{
 }
 
 // queryStatus answers the saga's status query in the middle of a test run.
-func queryStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) activities.OrderRecord {
+func queryStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) orders.Order {
 	t.Helper()
 	v, err := env.QueryWorkflow(workflows.QueryStatus)
 	require.NoError(t, err)
-	var rec activities.OrderRecord
+	var rec orders.Order
 	require.NoError(t, v.Get(&rec))
 	return rec
 }
 
-func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) activities.OrderRecord {
+func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) orders.Order {
 	t.Helper()
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var rec activities.OrderRecord
+	var rec orders.Order
 	require.NoError(t, env.GetWorkflowResult(&rec))
 	return rec
 }
 
-func stepStates(rec activities.OrderRecord) map[string]string {
+func stepStates(rec orders.Order) map[string]string {
 	out := map[string]string{}
 	for _, s := range rec.Steps {
 		out[s.Name] = s.State
@@ -156,7 +157,7 @@ func TestHappyPathConfirmsThenCompletes(t *testing.T) {
 	f := &fakeShop{}
 	env := newEnv(t, f)
 	env.RegisterDelayedCallback(func() {
-		var rec activities.OrderRecord
+		var rec orders.Order
 		rec = queryStatus(t, env)
 		require.Equal(t, domain.StatusConfirmed, rec.Status, "waiting for fulfilment")
 		env.SignalWorkflow(workflows.Fulfill, nil)
@@ -174,7 +175,7 @@ func TestHappyPathConfirmsThenCompletes(t *testing.T) {
 		require.Equal(t, int64(i+1), r.Seq, "each transition has the next sequence number")
 	}
 	for _, s := range rec.Steps {
-		require.Equal(t, workflows.StepCompleted, s.State, s.Name)
+		require.Equal(t, orders.StepCompleted, s.State, s.Name)
 		require.Equal(t, 1, s.Attempts, s.Name)
 	}
 }
@@ -197,7 +198,7 @@ func TestRejections(t *testing.T) {
 			require.Contains(t, rec.Reason, tt.err.(*temporal.ApplicationError).Message())
 			require.Equal(t, []string{activities.ReserveStockName}, f.calls, "nothing to compensate: the inventory rolled back itself")
 			require.Equal(t, []domain.OrderStatus{domain.StatusPending, domain.StatusRejected}, f.statuses())
-			require.Equal(t, workflows.StepFailed, stepStates(rec)[workflows.StepReserveStock])
+			require.Equal(t, orders.StepFailed, stepStates(rec)[workflows.StepReserveStock])
 		})
 	}
 }
@@ -211,7 +212,7 @@ func TestDeclinedPaymentReleasesStock(t *testing.T) {
 	require.Contains(t, rec.Reason, "payment declined")
 	require.Equal(t, []string{activities.ReserveStockName, activities.AuthorizePaymentName, activities.ReleaseStockName}, f.calls)
 	require.Equal(t, []domain.OrderStatus{domain.StatusPending, domain.StatusReserved, domain.StatusCompensating, domain.StatusFailed}, f.statuses())
-	require.Equal(t, workflows.StepCompensated, stepStates(rec)[workflows.StepReleaseStock])
+	require.Equal(t, orders.StepCompensated, stepStates(rec)[workflows.StepReleaseStock])
 }
 
 func TestCancelBeforeConfirmationCompensatesInReverse(t *testing.T) {
@@ -232,7 +233,7 @@ func TestCancelBeforeConfirmationCompensatesInReverse(t *testing.T) {
 		"the authorization is voided and the stock released, side by side")
 	require.Equal(t, []domain.OrderStatus{domain.StatusPending, domain.StatusReserved, domain.StatusCompensating, domain.StatusCancelled}, f.statuses())
 	steps := stepStates(rec)
-	require.Equal(t, workflows.StepPending, steps[workflows.StepCommitStock], "never started")
+	require.Equal(t, orders.StepPending, steps[workflows.StepCommitStock], "never started")
 }
 
 func TestCancelAfterConfirmationRefundsAndRestocks(t *testing.T) {
@@ -244,7 +245,7 @@ func TestCancelAfterConfirmationRefundsAndRestocks(t *testing.T) {
 			OnReject: func(err error) { t.Errorf("cancel of a CONFIRMED order was rejected: %v", err) },
 			OnComplete: func(v any, err error) {
 				require.NoError(t, err)
-				require.Equal(t, domain.StatusCancelled, v.(activities.OrderRecord).Status, "the update answers once compensated")
+				require.Equal(t, domain.StatusCancelled, v.(orders.Order).Status, "the update answers once compensated")
 			},
 		}, workflows.CancelRequest{Reason: "too slow"})
 	}, time.Hour)
@@ -298,7 +299,7 @@ func TestFlakyStepIsRetriedAndCounted(t *testing.T) {
 	for _, s := range rec.Steps {
 		if s.Name == workflows.StepCapturePayment {
 			require.Equal(t, 4, s.Attempts)
-			require.Equal(t, workflows.StepCompleted, s.State)
+			require.Equal(t, orders.StepCompleted, s.State)
 			require.Empty(t, s.LastError, "cleared once the step succeeded")
 		}
 	}
@@ -311,7 +312,7 @@ func TestStatusQueryShowsARetryingStep(t *testing.T) {
 		rec := queryStatus(t, env)
 		for _, s := range rec.Steps {
 			if s.Name == workflows.StepCommitStock {
-				require.Equal(t, workflows.StepRunning, s.State)
+				require.Equal(t, orders.StepRunning, s.State)
 				require.GreaterOrEqual(t, s.Attempts, 2)
 				require.Equal(t, "CommitStock is down", s.LastError)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -19,7 +20,7 @@ func parkingInput() workflows.OrderInput {
 	return in
 }
 
-func lastRecordWith(f *fakeShop, status domain.OrderStatus) activities.OrderRecord {
+func lastRecordWith(f *fakeShop, status domain.OrderStatus) orders.Order {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := len(f.records) - 1; i >= 0; i-- {
@@ -27,7 +28,7 @@ func lastRecordWith(f *fakeShop, status domain.OrderStatus) activities.OrderReco
 			return f.records[i]
 		}
 	}
-	return activities.OrderRecord{}
+	return orders.Order{}
 }
 
 func decide(env *testsuite.TestWorkflowEnvironment, t *testing.T, action string) {

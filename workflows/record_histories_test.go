@@ -27,6 +27,7 @@ import (
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/testenv"
+	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -61,7 +62,7 @@ func TestRecordHistories(t *testing.T) {
 			if err != nil {
 				return false
 			}
-			var rec activities.OrderRecord
+			var rec orders.Order
 			return v.Get(&rec) == nil && rec.Status == want
 		}, 30*time.Second, 50*time.Millisecond)
 	}
@@ -145,7 +146,7 @@ func TestRecordHistories(t *testing.T) {
 					if err != nil {
 						return false
 					}
-					var rec activities.OrderRecord
+					var rec orders.Order
 					return v.Get(&rec) == nil && workflows.Decided(rec.Status)
 				}, 30*time.Second, 50*time.Millisecond)
 				p.steer(id)

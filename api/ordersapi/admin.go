@@ -11,7 +11,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
@@ -23,7 +22,7 @@ const AdminPath = "/api/v1/admin/orders"
 
 // Operator is what the admin routes need beyond the customer's: the decision on a parked saga.
 type Operator interface {
-	Decide(ctx context.Context, orderID string, d workflows.Decision) (activities.OrderRecord, error)
+	Decide(ctx context.Context, orderID string, d workflows.Decision) (orders.Order, error)
 }
 
 // MountAdmin adds the operator routes, guarded by a bearer token. An empty token refuses every call.

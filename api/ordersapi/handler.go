@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
@@ -25,16 +24,16 @@ const BasePath = "/api/v1/orders"
 
 // Sagas starts and steers order sagas.
 type Sagas interface {
-	Place(ctx context.Context, in workflows.OrderInput, wait time.Duration) (activities.OrderRecord, bool, error)
-	Cancel(ctx context.Context, orderID, reason string) (activities.OrderRecord, error)
-	Fulfill(ctx context.Context, orderID string) (activities.OrderRecord, error)
-	Status(ctx context.Context, orderID string) (activities.OrderRecord, error)
+	Place(ctx context.Context, in workflows.OrderInput, wait time.Duration) (orders.Order, bool, error)
+	Cancel(ctx context.Context, orderID, reason string) (orders.Order, error)
+	Fulfill(ctx context.Context, orderID string) (orders.Order, error)
+	Status(ctx context.Context, orderID string) (orders.Order, error)
 }
 
 // Orders reads the stored orders.
 type Orders interface {
-	Get(ctx context.Context, orderID string) (activities.OrderRecord, error)
-	List(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error)
+	Get(ctx context.Context, orderID string) (orders.Order, error)
+	List(ctx context.Context, q orders.Query) ([]orders.Order, error)
 }
 
 // Keys resolves Idempotency-Keys to orders (orders.IdempotencyKeys).
@@ -93,7 +92,7 @@ func (h handler) list(w http.ResponseWriter, r *http.Request) {
 // answerList reads the list filters (and, for operators, the search ones), runs find and answers a
 // page of orders with the next page's cursor.
 func (h handler) answerList(w http.ResponseWriter, r *http.Request,
-	find func(context.Context, orders.Query) ([]activities.OrderRecord, error), search bool,
+	find func(context.Context, orders.Query) ([]orders.Order, error), search bool,
 ) {
 	var v domain.ValidationError
 	q := r.URL.Query()
@@ -175,18 +174,18 @@ func (h handler) fulfill(w http.ResponseWriter, r *http.Request) {
 // orderJSON is an order as the API shows it. productCode and quantity repeat a single-line order's
 // line, as the original's single-item orders had them.
 type orderJSON struct {
-	ID          string                  `json:"id"`
-	CustomerID  string                  `json:"customerId,omitempty"`
-	Status      domain.OrderStatus      `json:"status"`
-	Reason      string                  `json:"reason,omitempty"`
-	ProductCode string                  `json:"productCode,omitempty"`
-	Quantity    int64                   `json:"quantity,omitempty"`
-	Items       []lineJSON              `json:"items"`
-	TotalPrice  *json.Number            `json:"totalPrice,omitempty"`
-	Currency    string                  `json:"currency,omitempty"`
-	Steps       []activities.StepRecord `json:"steps"`
-	CreatedAt   time.Time               `json:"createdAt"`
-	UpdatedAt   time.Time               `json:"updatedAt"`
+	ID          string             `json:"id"`
+	CustomerID  string             `json:"customerId,omitempty"`
+	Status      domain.OrderStatus `json:"status"`
+	Reason      string             `json:"reason,omitempty"`
+	ProductCode string             `json:"productCode,omitempty"`
+	Quantity    int64              `json:"quantity,omitempty"`
+	Items       []lineJSON         `json:"items"`
+	TotalPrice  *json.Number       `json:"totalPrice,omitempty"`
+	Currency    string             `json:"currency,omitempty"`
+	Steps       []orders.Step      `json:"steps"`
+	CreatedAt   time.Time          `json:"createdAt"`
+	UpdatedAt   time.Time          `json:"updatedAt"`
 }
 
 type lineJSON struct {
@@ -196,13 +195,13 @@ type lineJSON struct {
 	LineTotal   *json.Number `json:"lineTotal,omitempty"`
 }
 
-func toJSON(rec activities.OrderRecord) orderJSON {
+func toJSON(rec orders.Order) orderJSON {
 	o := orderJSON{
 		ID: rec.OrderID, CustomerID: rec.CustomerID, Status: rec.Status, Reason: rec.Reason,
 		Items: []lineJSON{}, Steps: rec.Steps, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
 	}
 	if o.Steps == nil {
-		o.Steps = []activities.StepRecord{}
+		o.Steps = []orders.Step{}
 	}
 	for _, l := range rec.Lines {
 		lj := lineJSON{ProductCode: l.ProductCode, Quantity: l.Quantity}

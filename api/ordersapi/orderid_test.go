@@ -13,7 +13,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api/ordersapi"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/testenv"
@@ -25,34 +24,34 @@ import (
 // handlers' ports): it records each order id that reaches it and knows no order.
 type recordingBackend struct{ reached []string }
 
-func (b *recordingBackend) seen(id string) (activities.OrderRecord, error) {
+func (b *recordingBackend) seen(id string) (orders.Order, error) {
 	b.reached = append(b.reached, id)
-	return activities.OrderRecord{}, domain.ErrNotFound
+	return orders.Order{}, domain.ErrNotFound
 }
 
-func (b *recordingBackend) Place(context.Context, workflows.OrderInput, time.Duration) (activities.OrderRecord, bool, error) {
-	return activities.OrderRecord{}, false, errors.New("not used")
+func (b *recordingBackend) Place(context.Context, workflows.OrderInput, time.Duration) (orders.Order, bool, error) {
+	return orders.Order{}, false, errors.New("not used")
 }
-func (b *recordingBackend) Cancel(_ context.Context, id, _ string) (activities.OrderRecord, error) {
+func (b *recordingBackend) Cancel(_ context.Context, id, _ string) (orders.Order, error) {
 	return b.seen(id)
 }
-func (b *recordingBackend) Fulfill(_ context.Context, id string) (activities.OrderRecord, error) {
+func (b *recordingBackend) Fulfill(_ context.Context, id string) (orders.Order, error) {
 	return b.seen(id)
 }
-func (b *recordingBackend) Status(_ context.Context, id string) (activities.OrderRecord, error) {
+func (b *recordingBackend) Status(_ context.Context, id string) (orders.Order, error) {
 	return b.seen(id)
 }
-func (b *recordingBackend) Get(_ context.Context, id string) (activities.OrderRecord, error) {
+func (b *recordingBackend) Get(_ context.Context, id string) (orders.Order, error) {
 	return b.seen(id)
 }
-func (b *recordingBackend) List(_ context.Context, q orders.Query) ([]activities.OrderRecord, error) {
+func (b *recordingBackend) List(_ context.Context, q orders.Query) ([]orders.Order, error) {
 	b.reached = append(b.reached, q.CustomerID)
 	return nil, nil
 }
-func (b *recordingBackend) Search(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error) {
+func (b *recordingBackend) Search(ctx context.Context, q orders.Query) ([]orders.Order, error) {
 	return b.List(ctx, q)
 }
-func (b *recordingBackend) Decide(_ context.Context, id string, _ workflows.Decision) (activities.OrderRecord, error) {
+func (b *recordingBackend) Decide(_ context.Context, id string, _ workflows.Decision) (orders.Order, error) {
 	return b.seen(id)
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -98,14 +99,14 @@ func (h handler) place(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rec.OrderID == "" { // joined a saga that has not answered yet
-		rec = activities.OrderRecord{OrderID: in.OrderID, CustomerID: in.CustomerID, Status: domain.StatusPending}
+		rec = orders.Order{OrderID: in.OrderID, CustomerID: in.CustomerID, Status: domain.StatusPending}
 	}
 	h.answerPlaced(w, rec, decided)
 }
 
 // answerPlaced answers a submission with its order: 201 once CONFIRMED, 402 or 409 problems when
 // refused, 202 while undecided.
-func (h handler) answerPlaced(w http.ResponseWriter, rec activities.OrderRecord, decided bool) {
+func (h handler) answerPlaced(w http.ResponseWriter, rec orders.Order, decided bool) {
 	w.Header().Set("Location", BasePath+"/"+url.PathEscape(rec.OrderID))
 	switch {
 	case !decided || rec.Status == domain.StatusNeedsAttention:
@@ -114,7 +115,7 @@ func (h handler) answerPlaced(w http.ResponseWriter, rec activities.OrderRecord,
 		api.WriteJSON(w, http.StatusCreated, toJSON(rec))
 	case rec.Status == domain.StatusFailed:
 		api.WriteProblem(w, orderProblem(http.StatusPaymentRequired, "payment-failed", "Payment failed", rec))
-	case rec.Status == domain.StatusRejected && rec.ReasonCode == activities.ReasonUnpriceable:
+	case rec.Status == domain.StatusRejected && rec.ReasonCode == orders.ReasonUnpriceable:
 		// The total overflows or the lines have several currencies: the order as submitted cannot be paid.
 		api.WriteProblem(w, orderProblem(http.StatusUnprocessableEntity, "order-unpriceable", "Order cannot be priced", rec))
 	default: // REJECTED, CANCELLED
@@ -122,7 +123,7 @@ func (h handler) answerPlaced(w http.ResponseWriter, rec activities.OrderRecord,
 	}
 }
 
-func orderProblem(status int, slug, title string, rec activities.OrderRecord) api.Problem {
+func orderProblem(status int, slug, title string, rec orders.Order) api.Problem {
 	p := api.NewProblem(status, slug, title, rec.Reason)
 	p.Extensions = map[string]any{"orderId": rec.OrderID, "status": rec.Status}
 	return p

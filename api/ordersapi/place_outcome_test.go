@@ -14,19 +14,19 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api/ordersapi"
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workflows"
 )
 
 // decidedSagas is a fake below the Sagas port: every order is decided at once with the given record.
 type decidedSagas struct {
 	ordersapi.Sagas
-	rec activities.OrderRecord
+	rec orders.Order
 }
 
-func (s decidedSagas) Place(_ context.Context, in workflows.OrderInput, _ time.Duration) (activities.OrderRecord, bool, error) {
+func (s decidedSagas) Place(_ context.Context, in workflows.OrderInput, _ time.Duration) (orders.Order, bool, error) {
 	rec := s.rec
 	rec.OrderID = in.OrderID
 	return rec, true, nil
@@ -37,14 +37,14 @@ func (s decidedSagas) Place(_ context.Context, in workflows.OrderInput, _ time.D
 func TestPlaceAnswersEachOutcome(t *testing.T) {
 	tests := []struct {
 		name   string
-		rec    activities.OrderRecord
+		rec    orders.Order
 		status int
 		typ    string
 	}{
-		{"confirmed", activities.OrderRecord{Status: domain.StatusConfirmed}, http.StatusCreated, ""},
-		{"out of stock", activities.OrderRecord{Status: domain.StatusRejected, Reason: "insufficient stock"}, http.StatusConflict, "order-rejected"},
-		{"declined", activities.OrderRecord{Status: domain.StatusFailed, Reason: "payment declined"}, http.StatusPaymentRequired, "payment-failed"},
-		{"total overflows", activities.OrderRecord{Status: domain.StatusRejected, ReasonCode: activities.ReasonUnpriceable, Reason: "sum overflows"},
+		{"confirmed", orders.Order{Status: domain.StatusConfirmed}, http.StatusCreated, ""},
+		{"out of stock", orders.Order{Status: domain.StatusRejected, Reason: "insufficient stock"}, http.StatusConflict, "order-rejected"},
+		{"declined", orders.Order{Status: domain.StatusFailed, Reason: "payment declined"}, http.StatusPaymentRequired, "payment-failed"},
+		{"total overflows", orders.Order{Status: domain.StatusRejected, ReasonCode: orders.ReasonUnpriceable, Reason: "sum overflows"},
 			http.StatusUnprocessableEntity, "order-unpriceable"},
 	}
 	for _, tt := range tests {

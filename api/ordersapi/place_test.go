@@ -14,7 +14,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api/ordersapi"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
@@ -28,30 +27,30 @@ type fakeSagas struct {
 	placed []workflows.OrderInput
 }
 
-func (f *fakeSagas) Place(_ context.Context, in workflows.OrderInput, _ time.Duration) (activities.OrderRecord, bool, error) {
+func (f *fakeSagas) Place(_ context.Context, in workflows.OrderInput, _ time.Duration) (orders.Order, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.placed = append(f.placed, in)
-	return activities.OrderRecord{OrderID: in.OrderID, CustomerID: in.CustomerID, Status: domain.StatusConfirmed}, true, nil
+	return orders.Order{OrderID: in.OrderID, CustomerID: in.CustomerID, Status: domain.StatusConfirmed}, true, nil
 }
 
-func (f *fakeSagas) Cancel(context.Context, string, string) (activities.OrderRecord, error) {
+func (f *fakeSagas) Cancel(context.Context, string, string) (orders.Order, error) {
 	panic("not used")
 }
-func (f *fakeSagas) Fulfill(context.Context, string) (activities.OrderRecord, error) {
+func (f *fakeSagas) Fulfill(context.Context, string) (orders.Order, error) {
 	panic("not used")
 }
-func (f *fakeSagas) Status(context.Context, string) (activities.OrderRecord, error) {
+func (f *fakeSagas) Status(context.Context, string) (orders.Order, error) {
 	panic("not used")
 }
 
 // noOrders is an order store that has none yet.
 type noOrders struct{}
 
-func (noOrders) Get(_ context.Context, id string) (activities.OrderRecord, error) {
-	return activities.OrderRecord{}, domain.ErrNotFound
+func (noOrders) Get(_ context.Context, id string) (orders.Order, error) {
+	return orders.Order{}, domain.ErrNotFound
 }
-func (noOrders) List(context.Context, orders.Query) ([]activities.OrderRecord, error) {
+func (noOrders) List(context.Context, orders.Query) ([]orders.Order, error) {
 	return nil, nil
 }
 
@@ -167,17 +166,17 @@ type ordersOf struct {
 	status domain.OrderStatus
 }
 
-func (o ordersOf) Get(_ context.Context, id string) (activities.OrderRecord, error) {
+func (o ordersOf) Get(_ context.Context, id string) (orders.Order, error) {
 	o.sagas.mu.Lock()
 	defer o.sagas.mu.Unlock()
 	for _, in := range o.sagas.placed {
 		if in.OrderID == id {
-			return activities.OrderRecord{OrderID: id, CustomerID: in.CustomerID, Status: o.status, Reason: "declined"}, nil
+			return orders.Order{OrderID: id, CustomerID: in.CustomerID, Status: o.status, Reason: "declined"}, nil
 		}
 	}
-	return activities.OrderRecord{}, domain.ErrNotFound
+	return orders.Order{}, domain.ErrNotFound
 }
-func (ordersOf) List(context.Context, orders.Query) ([]activities.OrderRecord, error) {
+func (ordersOf) List(context.Context, orders.Query) ([]orders.Order, error) {
 	return nil, nil
 }
 

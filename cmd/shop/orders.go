@@ -46,7 +46,7 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 		ordersapi.Mount(router, sagas, store, ordersapi.Config{DecisionWait: cfg.OrderDecisionWait, Now: time.Now, Keys: keys}, log)
 		var search orders.Searcher = orders.StoreSearch{Store: store}
 		if d.search != nil {
-			search = fallbackSearch[orders.Query, activities.OrderRecord]{
+			search = fallbackSearch[orders.Query, orders.Order]{
 				primary: elasticsearch.NewOrders(d.search, cfg.SearchIndexPrefix+elasticsearch.OrdersAlias), fallback: search, log: log,
 			}
 			search = temporal.LiveSearch{Searcher: search, Compensations: compensations}

@@ -10,7 +10,6 @@ import (
 	es8 "github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/orders"
 )
 
@@ -34,18 +33,18 @@ const ordersIndexBody = `{
 
 // orderDoc is an order in the index: searchable fields, and the whole record to answer with.
 type orderDoc struct {
-	OrderID      string                 `json:"orderId"`
-	CustomerID   string                 `json:"customerId"`
-	Status       string                 `json:"status"`
-	ProductCodes []string               `json:"productCodes"`
-	Reason       string                 `json:"reason"`
-	Seq          int64                  `json:"seq"`
-	CreatedAt    time.Time              `json:"createdAt"`
-	UpdatedAt    time.Time              `json:"updatedAt"`
-	Record       activities.OrderRecord `json:"record"`
+	OrderID      string       `json:"orderId"`
+	CustomerID   string       `json:"customerId"`
+	Status       string       `json:"status"`
+	ProductCodes []string     `json:"productCodes"`
+	Reason       string       `json:"reason"`
+	Seq          int64        `json:"seq"`
+	CreatedAt    time.Time    `json:"createdAt"`
+	UpdatedAt    time.Time    `json:"updatedAt"`
+	Record       orders.Order `json:"record"`
 }
 
-func toOrderDoc(r activities.OrderRecord) orderDoc {
+func toOrderDoc(r orders.Order) orderDoc {
 	codes := make([]string, len(r.Lines))
 	for i, l := range r.Lines {
 		codes[i] = l.ProductCode
@@ -66,11 +65,11 @@ func NewOrders(c *es8.Client, alias string) *Orders {
 
 // ApplyOrder stores a transition of an order unless the index holds the same or a later one: the saga
 // step's Seq is the document's external version, so Elasticsearch itself refuses to go backwards.
-func (o *Orders) ApplyOrder(ctx context.Context, r activities.OrderRecord) error {
+func (o *Orders) ApplyOrder(ctx context.Context, r orders.Order) error {
 	return o.put(ctx, o.alias, r)
 }
 
-func (o *Orders) put(ctx context.Context, target string, r activities.OrderRecord) error {
+func (o *Orders) put(ctx context.Context, target string, r orders.Order) error {
 	version := int(r.Seq)
 	_, err := do(ctx, o.c, esapi.IndexRequest{
 		Index: target, DocumentID: r.OrderID, Body: jsonBody(toOrderDoc(r)),
@@ -86,7 +85,7 @@ func (o *Orders) put(ctx context.Context, target string, r activities.OrderRecor
 }
 
 // Search answers an operator's order search; same contract as orders.StoreSearch.
-func (o *Orders) Search(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error) {
+func (o *Orders) Search(ctx context.Context, q orders.Query) ([]orders.Order, error) {
 	var filter, must []any
 	term := func(field, value string) any {
 		return map[string]any{"term": map[string]any{field: map[string]any{"value": value, "case_insensitive": true}}}
@@ -119,7 +118,7 @@ func (o *Orders) Search(ctx context.Context, q orders.Query) ([]activities.Order
 	if _, err := do(ctx, o.c, esapi.SearchRequest{Index: []string{o.alias}, Body: jsonBody(body)}, &res); err != nil {
 		return nil, fmt.Errorf("search orders: %w", err)
 	}
-	out := make([]activities.OrderRecord, 0, len(res.Hits.Hits))
+	out := make([]orders.Order, 0, len(res.Hits.Hits))
 	for _, h := range res.Hits.Hits {
 		out = append(out, h.Source.Record)
 	}

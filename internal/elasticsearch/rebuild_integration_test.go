@@ -14,7 +14,6 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 	"github.com/stretchr/testify/require"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/elasticsearch"
 	"github.com/order-saga/shop/internal/mongodb"
@@ -53,9 +52,9 @@ func TestRebuildFromTheStoresWithoutDowntime(t *testing.T) {
 	require.NoError(t, err)
 	store := mongodb.NewOrders(testenv.Database(t))
 	for i := range n {
-		require.NoError(t, store.Save(ctx, activities.OrderRecord{
+		require.NoError(t, store.Save(ctx, orders.Order{
 			OrderID: fmt.Sprintf("rb-%03d", i), CustomerID: "rebuild", Status: domain.StatusConfirmed, Seq: 2,
-			Lines: []activities.OrderLineRecord{{ProductCode: "RB-010", Quantity: 1, UnitPriceMinor: 250, Currency: "USD"}},
+			Lines: []orders.Line{{ProductCode: "RB-010", Quantity: 1, UnitPriceMinor: 250, Currency: "USD"}},
 		}))
 	}
 

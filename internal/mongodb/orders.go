@@ -39,7 +39,7 @@ func NewOrders(db *mongo.Database) *Orders {
 // transitions come from its own saga, one at a time, so that takes a RecordOrder attempt that outlived
 // its timeout on a stalled worker racing the next transition on another; the next transition's write
 // puts the order right again, and stock never depends on this record (the ledger decides).
-func (s *Orders) Save(ctx context.Context, rec activities.OrderRecord) error {
+func (s *Orders) Save(ctx context.Context, rec orders.Order) error {
 	defer s.locks.lock(rec.OrderID)()
 	for {
 		var stored struct {
@@ -49,7 +49,7 @@ func (s *Orders) Save(ctx context.Context, rec activities.OrderRecord) error {
 			options.FindOne().SetProjection(bson.D{{Key: "seq", Value: 1}})).Decode(&stored)
 		switch {
 		case errors.Is(err, mongo.ErrNoDocuments):
-			_, err = s.coll.InsertOne(ctx, rec)
+			_, err = s.coll.InsertOne(ctx, toOrderDoc(rec))
 			if mongo.IsDuplicateKeyError(err) {
 				continue // written meanwhile by another process: compare again
 			}
@@ -57,7 +57,7 @@ func (s *Orders) Save(ctx context.Context, rec activities.OrderRecord) error {
 		case stored.Seq >= rec.Seq:
 			return nil // the stored order is at this transition or later
 		default:
-			_, err = s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: rec.OrderID}}, rec)
+			_, err = s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: rec.OrderID}}, toOrderDoc(rec))
 		}
 		if err != nil {
 			return fmt.Errorf("save order %s #%d: %w", rec.OrderID, rec.Seq, err)
@@ -67,13 +67,14 @@ func (s *Orders) Save(ctx context.Context, rec activities.OrderRecord) error {
 }
 
 // Get returns an order; domain.ErrNotFound if there is none.
-func (s *Orders) Get(ctx context.Context, orderID string) (activities.OrderRecord, error) {
-	return findByID[activities.OrderRecord](ctx, s.coll, orderID, "order "+orderID)
+func (s *Orders) Get(ctx context.Context, orderID string) (orders.Order, error) {
+	d, err := findByID[orderDoc](ctx, s.coll, orderID, "order "+orderID)
+	return d.order(), err
 }
 
 // List returns a page of orders ordered by id, filtered by status and customer; the text and product
 // conditions of q are orders.StoreSearch's to apply.
-func (s *Orders) List(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error) {
+func (s *Orders) List(ctx context.Context, q orders.Query) ([]orders.Order, error) {
 	filter := bson.D{}
 	if q.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: string(q.Status)})
@@ -88,9 +89,13 @@ func (s *Orders) List(ctx context.Context, q orders.Query) ([]activities.OrderRe
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
-	out := []activities.OrderRecord{}
-	if err := cur.All(ctx, &out); err != nil {
+	var docs []orderDoc
+	if err := cur.All(ctx, &docs); err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	out := make([]orders.Order, len(docs))
+	for i, d := range docs {
+		out[i] = d.order()
 	}
 	return out, nil
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/testenv"
@@ -22,7 +21,7 @@ func TestOrderStoreNeverMovesBackwards(t *testing.T) {
 	ctx := context.Background()
 	s := mongodb.NewOrders(testenv.Database(t))
 
-	rec := activities.OrderRecord{OrderID: "o1", CustomerID: "c1", Status: domain.StatusPending, Seq: 1, Lines: []activities.OrderLineRecord{{ProductCode: "A", Quantity: 1}}}
+	rec := orders.Order{OrderID: "o1", CustomerID: "c1", Status: domain.StatusPending, Seq: 1, Lines: []orders.Line{{ProductCode: "A", Quantity: 1}}}
 	require.NoError(t, s.Save(ctx, rec))
 	rec.Status, rec.Seq = domain.StatusReserved, 2
 	require.NoError(t, s.Save(ctx, rec))
@@ -36,8 +35,8 @@ func TestOrderStoreNeverMovesBackwards(t *testing.T) {
 	require.Equal(t, domain.StatusReserved, got.Status, "a late write of an older transition is ignored")
 	require.Equal(t, int64(2), got.Seq)
 
-	require.NoError(t, s.Save(ctx, activities.OrderRecord{OrderID: "o2", CustomerID: "c2", Status: domain.StatusReserved, Seq: 2}))
-	require.NoError(t, s.Save(ctx, activities.OrderRecord{OrderID: "o3", CustomerID: "c1", Status: domain.StatusRejected, Seq: 2}))
+	require.NoError(t, s.Save(ctx, orders.Order{OrderID: "o2", CustomerID: "c2", Status: domain.StatusReserved, Seq: 2}))
+	require.NoError(t, s.Save(ctx, orders.Order{OrderID: "o3", CustomerID: "c1", Status: domain.StatusRejected, Seq: 2}))
 
 	page, err := s.List(ctx, orders.Query{Status: domain.StatusReserved, Limit: 10})
 	require.NoError(t, err)
@@ -66,7 +65,7 @@ func TestOrderStoreKeepsTheNewestUnderConcurrentWrites(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for _, i := range rand.New(rand.NewPCG(uint64(w), 1)).Perm(transitions) {
-				rec := activities.OrderRecord{OrderID: "race", Status: domain.StatusPending, Seq: int64(i + 1)}
+				rec := orders.Order{OrderID: "race", Status: domain.StatusPending, Seq: int64(i + 1)}
 				assert.NoError(t, s.Save(ctx, rec))
 			}
 		}()

@@ -7,7 +7,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workflows"
@@ -33,7 +32,7 @@ type Compensations struct {
 // Live returns rec as its saga knows it now, with its pending compensations' attempts and last
 // failures; other orders come back as they are, and so does whatever Temporal cannot tell (the
 // stored order is still a true answer, if a less detailed one).
-func (c Compensations) Live(ctx context.Context, rec activities.OrderRecord) activities.OrderRecord {
+func (c Compensations) Live(ctx context.Context, rec orders.Order) orders.Order {
 	if rec.Status != domain.StatusCompensating {
 		return rec
 	}
@@ -46,13 +45,13 @@ func (c Compensations) Live(ctx context.Context, rec activities.OrderRecord) act
 		c.Log.WarnContext(ctx, "describe a compensating saga", "orderId", rec.OrderID, "error", err)
 		return rec
 	}
-	steps := append([]activities.StepRecord(nil), rec.Steps...) // rec's steps may be shared
+	steps := append([]orders.Step(nil), rec.Steps...) // rec's steps may be shared
 	for _, pa := range desc.GetPendingActivities() {
 		name, ok := workflows.CompensationSteps[pa.GetActivityType().GetName()]
 		if !ok {
 			continue
 		}
-		live := activities.StepRecord{Name: name, State: workflows.StepCompensating, Attempts: int(pa.GetAttempt())}
+		live := orders.Step{Name: name, State: orders.StepCompensating, Attempts: int(pa.GetAttempt())}
 		if f := pa.GetLastFailure(); f != nil {
 			live.LastError = f.GetMessage()
 		}
@@ -64,7 +63,7 @@ func (c Compensations) Live(ctx context.Context, rec activities.OrderRecord) act
 
 // query returns the order as the saga holds it now (its steps' states), or rec when the saga does not
 // answer (no worker up) or knows no more than rec.
-func (c Compensations) query(ctx context.Context, id string, rec activities.OrderRecord) activities.OrderRecord {
+func (c Compensations) query(ctx context.Context, id string, rec orders.Order) orders.Order {
 	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
 	defer cancel()
 	v, err := c.Client.QueryWorkflow(ctx, id, "", workflows.QueryStatus)
@@ -72,7 +71,7 @@ func (c Compensations) query(ctx context.Context, id string, rec activities.Orde
 		c.Log.WarnContext(ctx, "query a compensating saga", "orderId", rec.OrderID, "error", err)
 		return rec
 	}
-	var now activities.OrderRecord
+	var now orders.Order
 	if err := v.Get(&now); err != nil || now.Seq < rec.Seq {
 		return rec
 	}
@@ -80,7 +79,7 @@ func (c Compensations) query(ctx context.Context, id string, rec activities.Orde
 }
 
 // withStep replaces the step of the same name, or appends it.
-func withStep(steps []activities.StepRecord, st activities.StepRecord) []activities.StepRecord {
+func withStep(steps []orders.Step, st orders.Step) []orders.Step {
 	for i := range steps {
 		if steps[i].Name == st.Name {
 			steps[i] = st
@@ -93,14 +92,14 @@ func withStep(steps []activities.StepRecord, st activities.StepRecord) []activit
 // LiveOrders is an order store whose COMPENSATING orders carry their live compensation steps.
 type LiveOrders struct {
 	Store interface {
-		Get(ctx context.Context, orderID string) (activities.OrderRecord, error)
+		Get(ctx context.Context, orderID string) (orders.Order, error)
 		orders.Lister
 	}
 	Compensations
 }
 
 // Get returns the stored order, live while it is COMPENSATING.
-func (l LiveOrders) Get(ctx context.Context, orderID string) (activities.OrderRecord, error) {
+func (l LiveOrders) Get(ctx context.Context, orderID string) (orders.Order, error) {
 	rec, err := l.Store.Get(ctx, orderID)
 	if err != nil {
 		return rec, err
@@ -109,7 +108,7 @@ func (l LiveOrders) Get(ctx context.Context, orderID string) (activities.OrderRe
 }
 
 // List returns a page of stored orders, the COMPENSATING ones live.
-func (l LiveOrders) List(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error) {
+func (l LiveOrders) List(ctx context.Context, q orders.Query) ([]orders.Order, error) {
 	recs, err := l.Store.List(ctx, q)
 	return l.liveAll(ctx, recs), err
 }
@@ -122,7 +121,7 @@ type LiveSearch struct {
 }
 
 // Search answers the search, the COMPENSATING orders live.
-func (l LiveSearch) Search(ctx context.Context, q orders.Query) ([]activities.OrderRecord, error) {
+func (l LiveSearch) Search(ctx context.Context, q orders.Query) ([]orders.Order, error) {
 	recs, err := l.Searcher.Search(ctx, q)
 	return l.liveAll(ctx, recs), err
 }
@@ -130,7 +129,7 @@ func (l LiveSearch) Search(ctx context.Context, q orders.Query) ([]activities.Or
 // liveAll makes a page's COMPENSATING orders live within one bound for the whole page, so a page of
 // them with Temporal away costs pageLiveTimeout, not describeTimeout per order; past it the rest come
 // back as stored.
-func (c Compensations) liveAll(ctx context.Context, recs []activities.OrderRecord) []activities.OrderRecord {
+func (c Compensations) liveAll(ctx context.Context, recs []orders.Order) []orders.Order {
 	ctx, cancel := context.WithTimeout(ctx, pageLiveTimeout)
 	defer cancel()
 	for i := range recs {

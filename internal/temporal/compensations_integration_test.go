@@ -23,11 +23,11 @@ import (
 )
 
 // storedOrders is a fake below the order store port: it holds one record, as MongoDB would.
-type storedOrders struct{ rec activities.OrderRecord }
+type storedOrders struct{ rec orders.Order }
 
-func (s storedOrders) Get(context.Context, string) (activities.OrderRecord, error) { return s.rec, nil }
-func (s storedOrders) List(context.Context, orders.Query) ([]activities.OrderRecord, error) {
-	return []activities.OrderRecord{s.rec}, nil
+func (s storedOrders) Get(context.Context, string) (orders.Order, error) { return s.rec, nil }
+func (s storedOrders) List(context.Context, orders.Query) ([]orders.Order, error) {
+	return []orders.Order{s.rec}, nil
 }
 
 // TestCompensatingOrderShowsItsRetryingStep runs the real saga on the stack's Temporal server with
@@ -52,14 +52,14 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 	reg(func(context.Context, string) error { return errors.New("the provider is down") }, activities.RefundPaymentName)
 	var (
 		mu     sync.Mutex
-		stored activities.OrderRecord // what MongoDB would hold
+		stored orders.Order // what MongoDB would hold
 	)
-	storedNow := func() activities.OrderRecord {
+	storedNow := func() orders.Order {
 		mu.Lock()
 		defer mu.Unlock()
 		return stored
 	}
-	reg(func(_ context.Context, rec activities.OrderRecord) error {
+	reg(func(_ context.Context, rec orders.Order) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if rec.Status == domain.StatusCompensating {
@@ -85,17 +85,17 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 	require.NoError(t, c.SignalWorkflow(ctx, id, "", workflows.Cancel, workflows.CancelRequest{Reason: "test"}))
 
 	live := temporal.Compensations{Client: c, Log: testenv.Logger()}
-	refund := func(recs []activities.OrderRecord) activities.StepRecord {
+	refund := func(recs []orders.Order) orders.Step {
 		for _, st := range recs[0].Steps {
 			if st.Name == workflows.StepRefundPayment {
 				return st
 			}
 		}
-		return activities.StepRecord{}
+		return orders.Step{}
 	}
 	require.Eventually(t, func() bool { // once the first attempt failed, the pending activity is at attempt 2
 		rec := storedNow()
-		return rec.Status == domain.StatusCompensating && refund([]activities.OrderRecord{live.Live(ctx, rec)}).Attempts >= 2
+		return rec.Status == domain.StatusCompensating && refund([]orders.Order{live.Live(ctx, rec)}).Attempts >= 2
 	}, time.Minute, 200*time.Millisecond, "the refund's second attempt")
 
 	store := storedOrders{rec: storedNow()}
@@ -105,16 +105,16 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 	require.NoError(t, err)
 	search, err := temporal.LiveSearch{Searcher: orders.StoreSearch{Store: store}, Compensations: live}.Search(ctx, orders.Query{Status: domain.StatusCompensating, Limit: 10})
 	require.NoError(t, err)
-	for name, recs := range map[string][]activities.OrderRecord{"get": {one}, "list": list, "operator search": search} {
+	for name, recs := range map[string][]orders.Order{"get": {one}, "list": list, "operator search": search} {
 		st := refund(recs)
-		require.Equal(t, workflows.StepCompensating, st.State, name)
+		require.Equal(t, orders.StepCompensating, st.State, name)
 		require.GreaterOrEqual(t, st.Attempts, 2, name)
 		require.Equal(t, "the provider is down", st.LastError, name)
 		states := map[string]string{}
 		for _, st := range recs[0].Steps {
 			states[st.Name] = st.State
 		}
-		require.Equal(t, workflows.StepCompensated, states[workflows.StepReleaseStock], "%s: the stock is back already", name)
+		require.Equal(t, orders.StepCompensated, states[workflows.StepReleaseStock], "%s: the stock is back already", name)
 	}
-	require.Empty(t, refund([]activities.OrderRecord{storedNow()}).LastError, "the stored order alone does not know")
+	require.Empty(t, refund([]orders.Order{storedNow()}).LastError, "the stored order alone does not know")
 }

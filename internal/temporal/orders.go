@@ -12,8 +12,8 @@ import (
 	"go.temporal.io/sdk/client"
 	sdktemporal "go.temporal.io/sdk/temporal"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -29,7 +29,7 @@ type Sagas struct {
 // Place starts the saga of an order, or joins the one already running under the same workflow id
 // (so a repeated submission starts nothing), and waits up to wait for its decision. decided is false
 // when the wait ran out first; the saga goes on regardless.
-func (s Sagas) Place(ctx context.Context, in workflows.OrderInput, wait time.Duration) (rec activities.OrderRecord, decided bool, err error) {
+func (s Sagas) Place(ctx context.Context, in workflows.OrderInput, wait time.Duration) (rec orders.Order, decided bool, err error) {
 	in.InventoryTaskQueue, in.Policy = s.InventoryTaskQueue, s.Policy
 	start := s.Client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflows.OrderWorkflowID(in.OrderID),
@@ -71,17 +71,17 @@ func (s Sagas) Place(ctx context.Context, in workflows.OrderInput, wait time.Dur
 }
 
 // Cancel asks an order's saga to cancel and waits until it has compensated.
-func (s Sagas) Cancel(ctx context.Context, orderID, reason string) (activities.OrderRecord, error) {
+func (s Sagas) Cancel(ctx context.Context, orderID, reason string) (orders.Order, error) {
 	return s.update(ctx, orderID, workflows.Cancel, workflows.CancelRequest{Reason: reason})
 }
 
 // Fulfill marks an order shipped: CONFIRMED → COMPLETED.
-func (s Sagas) Fulfill(ctx context.Context, orderID string) (activities.OrderRecord, error) {
+func (s Sagas) Fulfill(ctx context.Context, orderID string) (orders.Order, error) {
 	return s.update(ctx, orderID, workflows.Fulfill)
 }
 
-func (s Sagas) update(ctx context.Context, orderID, name string, args ...any) (activities.OrderRecord, error) {
-	var rec activities.OrderRecord
+func (s Sagas) update(ctx context.Context, orderID, name string, args ...any) (orders.Order, error) {
+	var rec orders.Order
 	handle, err := s.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.OrderWorkflowID(orderID),
 		UpdateName:   name,
@@ -95,13 +95,13 @@ func (s Sagas) update(ctx context.Context, orderID, name string, args ...any) (a
 }
 
 // Decide sends an operator's decision to a parked saga and waits until it has taken effect.
-func (s Sagas) Decide(ctx context.Context, orderID string, d workflows.Decision) (activities.OrderRecord, error) {
+func (s Sagas) Decide(ctx context.Context, orderID string, d workflows.Decision) (orders.Order, error) {
 	return s.update(ctx, orderID, workflows.OperatorDecision, d)
 }
 
 // Status asks a running (or closed) saga for its order.
-func (s Sagas) Status(ctx context.Context, orderID string) (activities.OrderRecord, error) {
-	var rec activities.OrderRecord
+func (s Sagas) Status(ctx context.Context, orderID string) (orders.Order, error) {
+	var rec orders.Order
 	v, err := s.Client.QueryWorkflow(ctx, workflows.OrderWorkflowID(orderID), "", workflows.QueryStatus)
 	if err == nil {
 		err = v.Get(&rec)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/internal/elasticsearch"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/testenv"
@@ -21,7 +20,7 @@ func TestStoreSearchContract(t *testing.T) {
 		store := mongodb.NewOrders(testenv.Database(t))
 		return searchtest.Fixture{
 			Search: orders.StoreSearch{Store: store},
-			Add: func(t *testing.T, recs []activities.OrderRecord) {
+			Add: func(t *testing.T, recs []orders.Order) {
 				for _, r := range recs {
 					require.NoError(t, store.Save(context.Background(), r))
 				}
@@ -37,7 +36,7 @@ func TestElasticsearchSearchContract(t *testing.T) {
 		require.NoError(t, idx.Ensure(ctx))
 		return searchtest.Fixture{
 			Search: idx,
-			Add: func(t *testing.T, recs []activities.OrderRecord) {
+			Add: func(t *testing.T, recs []orders.Order) {
 				for _, r := range recs {
 					require.NoError(t, idx.ApplyOrder(ctx, r))
 				}

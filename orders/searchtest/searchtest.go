@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
 )
@@ -17,25 +16,25 @@ import (
 // Fixture is one implementation under test, over an empty set of orders of its own.
 type Fixture struct {
 	// Add makes the records findable.
-	Add    func(t *testing.T, recs []activities.OrderRecord)
+	Add    func(t *testing.T, recs []orders.Order)
 	Search orders.Searcher
 }
 
-func record(id, customer string, status domain.OrderStatus, reason string, codes ...string) activities.OrderRecord {
-	r := activities.OrderRecord{
+func record(id, customer string, status domain.OrderStatus, reason string, codes ...string) orders.Order {
+	r := orders.Order{
 		OrderID: id, CustomerID: customer, Status: status, Reason: reason, Seq: 3, Currency: "USD",
 		CreatedAt: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), UpdatedAt: time.Date(2026, 11, 1, 10, 1, 0, 0, time.UTC),
-		Steps: []activities.StepRecord{{Name: "reserve-stock", State: "completed", Attempts: 1}},
+		Steps: []orders.Step{{Name: "reserve-stock", State: "completed", Attempts: 1}},
 	}
 	for _, c := range codes {
-		r.Lines = append(r.Lines, activities.OrderLineRecord{ProductCode: c, Quantity: 1, UnitPriceMinor: 500, Currency: "USD"})
+		r.Lines = append(r.Lines, orders.Line{ProductCode: c, Quantity: 1, UnitPriceMinor: 500, Currency: "USD"})
 		r.TotalMinor += 500
 	}
 	return r
 }
 
 // Orders are the suite's records. Ids sort in this order.
-var Orders = []activities.OrderRecord{
+var Orders = []orders.Order{
 	record("ord-a1", "alice", domain.StatusConfirmed, "", "LAMP-1"),
 	record("ord-a2", "alice", domain.StatusRejected, "insufficient stock of DESK-9: requested 2, available 1", "DESK-9"),
 	record("ord-b1", "bob", domain.StatusNeedsAttention, "capture-payment failed 10 times; last error: gateway timeout", "LAMP-1", "CHAIR-2"),
