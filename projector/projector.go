@@ -7,16 +7,18 @@ package projector
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
-	amqp "github.com/rabbitmq/amqp091-go"
-
 	"github.com/order-saga/shop/domain"
-	"github.com/order-saga/shop/internal/rabbitmq"
 	"github.com/order-saga/shop/inventory"
 	"github.com/order-saga/shop/orders"
 )
+
+// ErrPoison marks an event the projector can never apply, however often it is offered (a body that is
+// not an event, data that is not what its type promises): the consumer must set it aside, not retry it.
+var ErrPoison = errors.New("poison event")
 
 // Bindings are the events the read model needs.
 var Bindings = []string{"inventory.product.*", "inventory.stock.*", "order.*"}
@@ -36,12 +38,12 @@ type envelope struct {
 }
 
 // Apply projects one event body. A body that cannot be read, or data that is not what its type
-// promises, is refused for good (rabbitmq.ErrReject: dead-lettered); an error of the read model is
+// promises, is refused for good (ErrPoison); an error of the read model is
 // returned as is, to be tried again. Events the read model does not need are acknowledged.
 func Apply(ctx context.Context, rm ReadModel, body []byte) error {
 	var e envelope
 	if err := json.Unmarshal(body, &e); err != nil || e.Type == "" {
-		return fmt.Errorf("not an event envelope (%v): %w", err, rabbitmq.ErrReject)
+		return fmt.Errorf("not an event envelope (%v): %w", err, ErrPoison)
 	}
 	switch {
 	case e.Type == domain.EventProductCreated || e.Type == domain.EventProductUpdated:
@@ -50,7 +52,7 @@ func Apply(ctx context.Context, rm ReadModel, body []byte) error {
 			return err
 		}
 		if d.ProductCode == "" || d.UpdatedAt.IsZero() {
-			return fmt.Errorf("event %s: product code and updatedAt are required: %w", e.ID, rabbitmq.ErrReject)
+			return fmt.Errorf("event %s: product code and updatedAt are required: %w", e.ID, ErrPoison)
 		}
 		return rm.ApplyProduct(ctx, d)
 	case e.Type == domain.EventStockLow:
@@ -61,7 +63,7 @@ func Apply(ctx context.Context, rm ReadModel, body []byte) error {
 			return err
 		}
 		if d.ProductCode == "" || d.Seq <= 0 {
-			return fmt.Errorf("event %s: product code and seq are required: %w", e.ID, rabbitmq.ErrReject)
+			return fmt.Errorf("event %s: product code and seq are required: %w", e.ID, ErrPoison)
 		}
 		return rm.ApplyStock(ctx, d)
 	case strings.HasPrefix(e.Type, "order."):
@@ -70,7 +72,7 @@ func Apply(ctx context.Context, rm ReadModel, body []byte) error {
 			return err
 		}
 		if r.OrderID == "" || r.Seq <= 0 {
-			return fmt.Errorf("event %s: order id and seq are required: %w", e.ID, rabbitmq.ErrReject)
+			return fmt.Errorf("event %s: order id and seq are required: %w", e.ID, ErrPoison)
 		}
 		return rm.ApplyOrder(ctx, r)
 	}
@@ -79,18 +81,18 @@ func Apply(ctx context.Context, rm ReadModel, body []byte) error {
 
 func decode(e envelope, into any) error {
 	if err := json.Unmarshal(e.Data, into); err != nil {
-		return fmt.Errorf("event %s (%s): data: %v: %w", e.ID, e.Type, err, rabbitmq.ErrReject)
+		return fmt.Errorf("event %s (%s): data: %v: %w", e.ID, e.Type, err, ErrPoison)
 	}
 	return nil
 }
 
-// Handler is the projector's message handler: Apply, with errors of the read model that permanent
-// says will never pass (a document Elasticsearch refuses, say) dead-lettered rather than retried.
-func Handler(rm ReadModel, permanent func(error) bool) rabbitmq.Handler {
-	return func(ctx context.Context, d amqp.Delivery) error {
-		err := Apply(ctx, rm, d.Body)
+// Handler is the projector's handler of event bodies: Apply, with errors of the read model that
+// permanent says will never pass (a document Elasticsearch refuses, say) marked ErrPoison too.
+func Handler(rm ReadModel, permanent func(error) bool) func(ctx context.Context, body []byte) error {
+	return func(ctx context.Context, body []byte) error {
+		err := Apply(ctx, rm, body)
 		if err != nil && permanent(err) {
-			return fmt.Errorf("%w: %w", err, rabbitmq.ErrReject)
+			return fmt.Errorf("%w: %w", err, ErrPoison)
 		}
 		return err
 	}

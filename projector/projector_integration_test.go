@@ -14,7 +14,6 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/elasticsearch"
 	"github.com/order-saga/shop/internal/rabbitmq"
@@ -77,7 +76,8 @@ func startProjector(t testing.TB, esURL string, prefetch int) stack {
 	}{elasticsearch.NewProducts(client, productsAlias), elasticsearch.NewOrders(client, ordersAlias)}
 	go func() {
 		defer close(done)
-		_ = rabbitmq.Consume(ctx, testenv.RabbitMQURL(t), s.sub, projector.Handler(rm, elasticsearch.Permanent), testenv.Logger())
+		_ = rabbitmq.Consume(ctx, testenv.RabbitMQURL(t), s.sub,
+			rabbitmq.RejectOn(projector.ErrPoison, projector.Handler(rm, elasticsearch.Permanent)), testenv.Logger())
 	}()
 	return s
 }
@@ -92,7 +92,7 @@ func (s stack) publish(t testing.TB, events ...domain.Event) {
 func orderEvent(id string, seq int64, status domain.OrderStatus) domain.Event {
 	return domain.Event{
 		ID: "order/" + id + "/" + string(rune('0'+seq)), Type: "order." + string(status), OccurredAt: time.Now(),
-		Source: activities.OrderSource, Subject: id,
+		Source: "order-service", Subject: id, // not read by the projector
 		Data: orders.Order{
 			OrderID: id, CustomerID: "c-" + id, Status: status, Seq: seq,
 			Lines: []orders.Line{{ProductCode: "P-" + id, Quantity: 1, UnitPriceMinor: 100, Currency: "USD"}},

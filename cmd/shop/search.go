@@ -98,7 +98,7 @@ func runProjector(ctx context.Context, cfg config.Config, p process) error {
 		Exchange: cfg.EventsExchange, Queue: cfg.ProjectorQueue, Bindings: projector.Bindings,
 		Prefetch: cfg.ProjectorPrefetch, Consuming: consuming.Store,
 	}
-	return rabbitmq.Consume(ctx, cfg.RabbitMQURL, sub, projector.Handler(rm, elasticsearch.Permanent), log)
+	return rabbitmq.Consume(ctx, cfg.RabbitMQURL, sub, rabbitmq.RejectOn(projector.ErrPoison, projector.Handler(rm, elasticsearch.Permanent)), log)
 }
 
 // runReindex rebuilds the read model's indices from MongoDB.

@@ -38,6 +38,19 @@ func (s Subscription) deadLetterExchange() string { return s.Queue + ".dlx" }
 // same message after a backoff, and meanwhile the rest wait in the queue.
 type Handler func(ctx context.Context, d amqp.Delivery) error
 
+// RejectOn adapts a handler of message bodies that names, with a sentinel of its own (poison), the
+// messages it can never process: those are dead-lettered (ErrReject), any other error is retried. So
+// a use case says "never" in its own terms and needs no import of this package.
+func RejectOn(poison error, h func(ctx context.Context, body []byte) error) Handler {
+	return func(ctx context.Context, d amqp.Delivery) error {
+		err := h(ctx, d.Body)
+		if errors.Is(err, poison) {
+			return fmt.Errorf("%w: %w", err, ErrReject)
+		}
+		return err
+	}
+}
+
 // Consume runs h over the subscription's messages until ctx ends, reconnecting with backoff when the
 // connection drops. Messages are acknowledged one by one, after h is done with them, so nothing is
 // lost when the process stops half-way: an unacknowledged message is delivered again.
