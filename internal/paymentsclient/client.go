@@ -1,5 +1,6 @@
 // Package paymentsclient is the order service's client of the payment provider (the payment sandbox's
-// HTTP API). It implements activities.PaymentGateway with a timeout per call and a circuit breaker
+// HTTP API). It implements the saga's PaymentGateway port (cmd/ plugs it in, which is where the
+// compiler checks the fit) with a timeout per call and a circuit breaker
 // (sony/gobreaker): while the provider is down, calls fail at once instead of piling up, and the
 // saga's retries probe it again after the breaker's timeout.
 package paymentsclient
@@ -18,16 +19,20 @@ import (
 
 	"github.com/sony/gobreaker/v2"
 
-	"github.com/order-saga/shop/activities"
-	"github.com/order-saga/shop/api/paymentsapi"
 	"github.com/order-saga/shop/domain"
 )
+
+// payment is the provider's answer on the wire (the sandbox's PaymentJSON, declared here so the client
+// owns its side of the contract); of it the client needs only the id.
+type payment struct {
+	ID string `json:"id"`
+}
 
 // Client calls the payment provider.
 type Client struct {
 	base    string
 	http    *http.Client
-	breaker *gobreaker.CircuitBreaker[*paymentsapi.PaymentJSON]
+	breaker *gobreaker.CircuitBreaker[*payment]
 }
 
 // errRefused marks an answer the provider gave on purpose (4xx): the provider is up, so the breaker
@@ -39,7 +44,7 @@ func New(base string, timeout time.Duration, log *slog.Logger) *Client {
 	return &Client{
 		base: base,
 		http: &http.Client{Timeout: timeout},
-		breaker: gobreaker.NewCircuitBreaker[*paymentsapi.PaymentJSON](gobreaker.Settings{
+		breaker: gobreaker.NewCircuitBreaker[*payment](gobreaker.Settings{
 			Name:        "payment-provider",
 			MaxRequests: 1,
 			Interval:    30 * time.Second,
@@ -55,7 +60,7 @@ func New(base string, timeout time.Duration, log *slog.Logger) *Client {
 	}
 }
 
-// Authorize implements activities.PaymentGateway.
+// Authorize implements the PaymentGateway port.
 func (c *Client) Authorize(ctx context.Context, key, orderID, token string, amount domain.Money) (string, error) {
 	body, _ := json.Marshal(map[string]any{
 		"orderId": orderID, "token": token, "amount": json.Number(amount.String()), "currency": amount.Currency,
@@ -67,19 +72,19 @@ func (c *Client) Authorize(ctx context.Context, key, orderID, token string, amou
 	return p.ID, nil
 }
 
-// Capture implements activities.PaymentGateway.
+// Capture implements the PaymentGateway port.
 func (c *Client) Capture(ctx context.Context, key, orderID string) error {
 	_, err := c.call(ctx, http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/capture", key, nil)
 	return err
 }
 
-// Void implements activities.PaymentGateway.
+// Void implements the PaymentGateway port.
 func (c *Client) Void(ctx context.Context, key, orderID string) error {
 	_, err := c.call(ctx, http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/void", key, nil)
 	return err
 }
 
-// Refund implements activities.PaymentGateway.
+// Refund implements the PaymentGateway port.
 func (c *Client) Refund(ctx context.Context, key, orderID string) error {
 	_, err := c.call(ctx, http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/refund", key, nil)
 	return err
@@ -102,8 +107,8 @@ func (c *Client) Ping(ctx context.Context) error {
 	return nil
 }
 
-func (c *Client) call(ctx context.Context, method, path, key string, body []byte) (*paymentsapi.PaymentJSON, error) {
-	p, err := c.breaker.Execute(func() (*paymentsapi.PaymentJSON, error) {
+func (c *Client) call(ctx context.Context, method, path, key string, body []byte) (*payment, error) {
+	p, err := c.breaker.Execute(func() (*payment, error) {
 		req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
 		if err != nil {
 			return nil, err
@@ -131,7 +136,7 @@ func (c *Client) call(ctx context.Context, method, path, key string, body []byte
 		case resp.StatusCode >= 300:
 			return nil, fmt.Errorf("payment provider answered %d: %s", resp.StatusCode, detail(b))
 		}
-		var out paymentsapi.PaymentJSON
+		var out payment
 		if err := json.Unmarshal(b, &out); err != nil {
 			return nil, fmt.Errorf("payment provider answer: %w", err)
 		}
@@ -152,5 +157,3 @@ func detail(body []byte) string {
 	}
 	return string(bytes.TrimSpace(body))
 }
-
-var _ activities.PaymentGateway = (*Client)(nil)
