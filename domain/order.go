@@ -82,8 +82,6 @@ type Order struct {
 	CustomerID string
 	Lines      []OrderLine
 	Status     OrderStatus
-	// Reason says in words why an order did not succeed (or why it waits for an operator).
-	Reason string
 }
 
 // Limits on what one order may carry: generous for real orders, small enough that one request costs
@@ -94,31 +92,38 @@ const (
 	MaxPaymentTokenLen = 255
 )
 
-// NewOrder validates an order as submitted: an id, 1 to MaxOrderLines lines of valid products and
-// positive quantities. It starts PENDING. Too many lines are refused before any line is looked at.
+// NewOrder validates an order as submitted: an id, a valid customer id and valid lines
+// (ValidateOrderLines). It starts PENDING.
 func NewOrder(id, customerID string, lines []OrderLine) (Order, error) {
 	var v ValidationError
 	if id == "" {
 		v.Add("id", "must not be empty")
 	}
 	ValidateCustomerID(&v, customerID)
+	ValidateOrderLines(&v, lines)
+	if err := v.Err(); err != nil {
+		return Order{}, err
+	}
+	return Order{ID: id, CustomerID: customerID, Lines: lines, Status: StatusPending}, nil
+}
+
+// ValidateOrderLines checks an order's lines, wherever they are taken in (the order service, the
+// inventory's reservation): 1 to MaxOrderLines of them, each a valid product code and a quantity from 1
+// to MaxQuantity. Too many lines are refused before any is looked at, so checking costs little.
+func ValidateOrderLines(v *ValidationError, lines []OrderLine) {
 	if len(lines) == 0 {
 		v.Add("items", "must list at least one product")
 	}
 	if len(lines) > MaxOrderLines {
 		v.Add("items", "must list at most %d products", MaxOrderLines)
-		return Order{}, &v
+		return
 	}
 	for i, l := range lines {
-		ValidateProductCode(&v, fmt.Sprintf("items[%d].productCode", i), l.ProductCode)
+		ValidateProductCode(v, fmt.Sprintf("items[%d].productCode", i), l.ProductCode)
 		if l.Quantity < 1 || l.Quantity > MaxQuantity {
 			v.Add(fmt.Sprintf("items[%d].quantity", i), "must be a whole number from 1 to %d", MaxQuantity)
 		}
 	}
-	if err := v.Err(); err != nil {
-		return Order{}, err
-	}
-	return Order{ID: id, CustomerID: customerID, Lines: lines, Status: StatusPending}, nil
 }
 
 // ValidateCustomerID checks a customer id (which may be empty: an anonymous order).

@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -95,4 +96,40 @@ func TestNewOrderValidates(t *testing.T) {
 
 	_, err = domain.NewOrder("o", "c", nil)
 	require.ErrorContains(t, err, "items")
+}
+
+func TestValidateOrderLines(t *testing.T) {
+	many := make([]domain.OrderLine, domain.MaxOrderLines+1)
+	for _, tt := range []struct {
+		name  string
+		lines []domain.OrderLine
+		want  []domain.FieldError
+	}{
+		{name: "valid", lines: []domain.OrderLine{{ProductCode: "A", Quantity: 1}, {ProductCode: "B", Quantity: domain.MaxQuantity}}},
+		{name: "none", want: []domain.FieldError{{Field: "items", Message: "must list at least one product"}}},
+		{
+			name:  "too many, refused before any line is looked at",
+			lines: many,
+			want:  []domain.FieldError{{Field: "items", Message: fmt.Sprintf("must list at most %d products", domain.MaxOrderLines)}},
+		},
+		{
+			name:  "quantities out of bounds",
+			lines: []domain.OrderLine{{ProductCode: "A", Quantity: 0}, {ProductCode: "B", Quantity: domain.MaxQuantity + 1}},
+			want: []domain.FieldError{
+				{Field: "items[0].quantity", Message: fmt.Sprintf("must be a whole number from 1 to %d", domain.MaxQuantity)},
+				{Field: "items[1].quantity", Message: fmt.Sprintf("must be a whole number from 1 to %d", domain.MaxQuantity)},
+			},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var v domain.ValidationError
+			domain.ValidateOrderLines(&v, tt.lines)
+			require.Equal(t, tt.want, v.Fields)
+		})
+	}
+
+	var v domain.ValidationError
+	domain.ValidateOrderLines(&v, []domain.OrderLine{{ProductCode: "a#b", Quantity: 1}})
+	require.Len(t, v.Fields, 1)
+	require.Equal(t, "items[0].productCode", v.Fields[0].Field, "product codes are checked as everywhere else")
 }

@@ -327,26 +327,25 @@ func (s *Service) move(ctx context.Context, code, orderID string, kind domain.Mo
 	return m, s.publishMovement(ctx, m, -1)
 }
 
-// mergeLines validates an order's lines and folds repeated products into one line each, in code
-// order, because the ledger keeps one movement of each kind per product and order.
+// mergeLines validates an order's lines (as the order service did: domain.ValidateOrderLines) and folds
+// repeated products into one line each, in code order, because the ledger keeps one movement of each
+// kind per product and order.
 func mergeLines(orderID string, lines []LineRequest) ([]LineRequest, error) {
 	var v domain.ValidationError
 	if orderID == "" {
 		v.Add("orderId", "must not be empty")
 	}
-	if len(lines) == 0 {
-		v.Add("items", "must list at least one product")
-	}
-	qty := map[string]int64{}
+	ordered := make([]domain.OrderLine, len(lines))
 	for i, l := range lines {
-		domain.ValidateProductCode(&v, fmt.Sprintf("items[%d].productCode", i), l.ProductCode)
-		if l.Quantity <= 0 || l.Quantity > domain.MaxQuantity {
-			v.Add(fmt.Sprintf("items[%d].quantity", i), "must be between 1 and %d", domain.MaxQuantity)
-		}
-		qty[l.ProductCode] += l.Quantity
+		ordered[i] = domain.OrderLine{ProductCode: l.ProductCode, Quantity: l.Quantity}
 	}
+	domain.ValidateOrderLines(&v, ordered)
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	qty := map[string]int64{}
+	for _, l := range lines {
+		qty[l.ProductCode] += l.Quantity
 	}
 	out := make([]LineRequest, 0, len(qty))
 	for _, code := range sortedKeys(qty) {
