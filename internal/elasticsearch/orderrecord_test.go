@@ -19,8 +19,8 @@ func TestOrderRecordKeepsTheIndexNames(t *testing.T) {
 		OrderID: "o1", CustomerID: "c1", Status: domain.StatusRejected, Reason: "r", ReasonCode: orders.ReasonUnpriceable,
 		Lines:      []orders.Line{{ProductCode: "A", Quantity: 2, UnitPriceMinor: 150, Currency: "USD"}},
 		TotalMinor: 300, Currency: "USD", PaymentID: "p1",
-		Steps:      []orders.Step{{Name: "reserve-stock", State: orders.StepFailed, Attempts: 3, LastError: "e"}},
-		Seq:        4, CreatedAt: at, UpdatedAt: at,
+		Steps: []orders.Step{{Name: "reserve-stock", State: orders.StepFailed, Attempts: 3, LastError: "e"}},
+		Seq:   4, CreatedAt: at, UpdatedAt: at,
 	}
 	b, err := json.Marshal(toOrderRecord(o))
 	require.NoError(t, err)
