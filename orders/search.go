@@ -1,5 +1,8 @@
-// Package orders is the order service's read side: the operators' order search, with one contract
-// for its two implementations (Elasticsearch's read model, and the order store itself as fallback).
+// Package orders is the order service's use cases: placing an order (with Idempotency-Keys), reading,
+// listing and searching orders, cancelling, fulfilling, operators' decisions on parked orders, and
+// recording the saga's transitions. They run over small ports (ports.go) that the Temporal, MongoDB,
+// Elasticsearch and RabbitMQ adapters implement; the HTTP handlers and the RecordOrder activity both
+// call them, so a rule lives in one place whichever door a request comes through.
 package orders
 
 import (

@@ -1,7 +1,6 @@
 package ordersapi
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
@@ -14,27 +13,20 @@ import (
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
-	"github.com/order-saga/shop/workflows"
 )
 
 // AdminPath is where the operator routes live.
 const AdminPath = "/api/v1/admin/orders"
 
-// Operator is what the admin routes need beyond the customer's: the decision on a parked saga.
-type Operator interface {
-	Decide(ctx context.Context, orderID string, d workflows.Decision) (orders.Order, error)
-}
-
 // MountAdmin adds the operator routes, guarded by a bearer token. An empty token refuses every call.
-// search answers the order search (Elasticsearch, or orders.StoreSearch over the store).
-func MountAdmin(r chi.Router, sagas Sagas, op Operator, store Orders, search orders.Searcher, token string, log *slog.Logger) {
-	h := handler{sagas: sagas, orders: store, search: search, log: log}
+func MountAdmin(r chi.Router, svc *orders.Service, token string, log *slog.Logger) {
+	h := handler{orders: svc, log: log}
 	r.Route(AdminPath, func(r chi.Router) {
 		r.Use(bearer(token))
 		r.Get("/", h.adminList)
 		r.With(knownOrderID).Get("/{id}", h.get)
-		r.With(knownOrderID).Post("/{id}/retry", h.decide(op, workflows.ActionRetry))
-		r.With(knownOrderID).Post("/{id}/compensate", h.decide(op, workflows.ActionCompensate))
+		r.With(knownOrderID).Post("/{id}/retry", h.decide(orders.ActionRetry))
+		r.With(knownOrderID).Post("/{id}/compensate", h.decide(orders.ActionCompensate))
 		r.With(knownOrderID).Post("/{id}/cancel", h.cancel)
 	})
 }
@@ -67,14 +59,14 @@ func (h handler) adminList(w http.ResponseWriter, r *http.Request) {
 		q.Set("status", string(domain.StatusNeedsAttention))
 		r.URL.RawQuery = q.Encode()
 	}
-	h.answerList(w, r, h.search.Search, true)
+	h.answerList(w, r, h.orders.Search, true)
 }
 
 // maxOperatorLen bounds the X-Operator header: who decided, for the record.
 const maxOperatorLen = 128
 
 // decide sends an operator's decision; 409 when the order is not parked.
-func (h handler) decide(op Operator, action string) http.HandlerFunc {
+func (h handler) decide(action orders.Action) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		operator := r.Header.Get("X-Operator")
 		switch {
@@ -85,7 +77,7 @@ func (h handler) decide(op Operator, action string) http.HandlerFunc {
 				{Field: "X-Operator", Message: fmt.Sprintf("must be at most %d characters", maxOperatorLen)}}})
 			return
 		}
-		rec, err := op.Decide(r.Context(), chi.URLParam(r, "id"), workflows.Decision{Action: action, Operator: operator})
+		rec, err := h.orders.Decide(r.Context(), chi.URLParam(r, "id"), orders.Decision{Action: action, Operator: operator})
 		if err != nil {
 			api.WriteError(w, r, h.log, err)
 			return

@@ -16,7 +16,7 @@ import (
 // 400 before the decision reaches anything (nil here, so a leak would panic).
 func TestAdminRefusesALongOperatorName(t *testing.T) {
 	r := chi.NewRouter()
-	ordersapi.MountAdmin(r, nil, nil, nil, nil, "s3cret", slogDiscard())
+	ordersapi.MountAdmin(r, nil, "s3cret", slogDiscard())
 	for _, action := range []string{"retry", "compensate"} {
 		req := httptest.NewRequest("POST", "/api/v1/admin/orders/x/"+action, nil)
 		req.Header.Set("Authorization", "Bearer s3cret")

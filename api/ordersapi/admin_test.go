@@ -32,7 +32,7 @@ func TestAdminNeedsTheBearerToken(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := chi.NewRouter()
-			ordersapi.MountAdmin(r, nil, nil, nil, nil, tt.token, slog.New(slog.DiscardHandler))
+			ordersapi.MountAdmin(r, nil, tt.token, slog.New(slog.DiscardHandler))
 			for _, rt := range routes {
 				req := httptest.NewRequest(rt.method, rt.path, nil)
 				if tt.header != "" {

@@ -8,14 +8,15 @@ import (
 	"testing"
 
 	"github.com/order-saga/shop/domain"
-	"github.com/order-saga/shop/workflows"
+	"github.com/order-saga/shop/orders"
+	"github.com/order-saga/shop/orders/orderstest"
 )
 
 // FuzzPlaceOrder sends any body and Idempotency-Key to POST /orders: the answer is a 201 (a valid
 // order reached the saga), a 400 listing at most domain.MaxFieldErrors fields, or a 422 for a key
 // reused with another request; every input that reaches the saga satisfies the order's invariants.
 func FuzzPlaceOrder(f *testing.F) {
-	sagas := &fakeSagas{}
+	sagas := &orderstest.FakeSagas{}
 	r := newPlaceRouter(sagas)
 	f.Fuzz(func(t *testing.T, body, key string) {
 		req := httptest.NewRequest("POST", "/api/v1/orders", strings.NewReader(body))
@@ -23,19 +24,18 @@ func FuzzPlaceOrder(f *testing.F) {
 			req.Header["Idempotency-Key"] = []string{key}
 		}
 		rec := httptest.NewRecorder()
-		sagas.mu.Lock()
-		sagas.placed = sagas.placed[:0]
-		sagas.mu.Unlock()
+		before := len(sagas.Started())
 		r.ServeHTTP(rec, req)
+		started := sagas.Started()[before:]
 
 		switch rec.Code {
 		case http.StatusCreated:
-			if len(sagas.placed) != 1 {
-				t.Fatalf("201 with %d sagas placed", len(sagas.placed))
+			if len(started) != 1 {
+				t.Fatalf("201 with %d sagas placed", len(started))
 			}
-			requireValidInput(t, sagas.placed[0])
+			requireValidInput(t, started[0])
 		case http.StatusBadRequest, http.StatusUnprocessableEntity:
-			if len(sagas.placed) != 0 {
+			if len(started) != 0 {
 				t.Fatalf("%d and yet a saga was placed", rec.Code)
 			}
 			var p problemJSON
@@ -54,7 +54,7 @@ func FuzzPlaceOrder(f *testing.F) {
 	})
 }
 
-func requireValidInput(t *testing.T, in workflows.OrderInput) {
+func requireValidInput(t *testing.T, in orders.Placement) {
 	t.Helper()
 	_, err := domain.NewOrder(in.OrderID, in.CustomerID, orderLinesOf(in))
 	var v domain.ValidationError
@@ -64,7 +64,7 @@ func requireValidInput(t *testing.T, in workflows.OrderInput) {
 	}
 }
 
-func orderLinesOf(in workflows.OrderInput) []domain.OrderLine {
+func orderLinesOf(in orders.Placement) []domain.OrderLine {
 	lines := make([]domain.OrderLine, len(in.Items))
 	for i, it := range in.Items {
 		lines[i] = domain.OrderLine{ProductCode: it.ProductCode, Quantity: it.Quantity}
@@ -74,7 +74,7 @@ func orderLinesOf(in workflows.OrderInput) []domain.OrderLine {
 
 // FuzzListOrdersQuery parses any query string of GET /orders: a 200 or a bounded 400.
 func FuzzListOrdersQuery(f *testing.F) {
-	r := newPlaceRouter(&fakeSagas{})
+	r := newPlaceRouter(&orderstest.FakeSagas{})
 	f.Fuzz(func(t *testing.T, rawQuery string) {
 		req := httptest.NewRequest("GET", "/api/v1/orders", nil)
 		req.URL.RawQuery = rawQuery

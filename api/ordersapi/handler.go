@@ -1,11 +1,11 @@
-// Package ordersapi is the order service's HTTP API under /api/v1/orders: submitting an order starts
-// its saga and waits a bounded time for the decision; reads come from the order store.
+// Package ordersapi is the order service's HTTP API under /api/v1/orders and /api/v1/admin/orders. It
+// reads requests (shape, types, required fields, size caps) into the order use cases' terms
+// (package orders), and their answers into HTTP; the rules are the use cases'.
 package ordersapi
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -16,51 +16,19 @@ import (
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
-	"github.com/order-saga/shop/workflows"
 )
 
 // BasePath is where the order routes live.
 const BasePath = "/api/v1/orders"
 
-// Sagas starts and steers order sagas.
-type Sagas interface {
-	Place(ctx context.Context, in workflows.OrderInput, wait time.Duration) (orders.Order, bool, error)
-	Cancel(ctx context.Context, orderID, reason string) (orders.Order, error)
-	Fulfill(ctx context.Context, orderID string) (orders.Order, error)
-	Status(ctx context.Context, orderID string) (orders.Order, error)
-}
-
-// Orders reads the stored orders.
-type Orders interface {
-	Get(ctx context.Context, orderID string) (orders.Order, error)
-	List(ctx context.Context, q orders.Query) ([]orders.Order, error)
-}
-
-// Keys resolves Idempotency-Keys to orders (orders.IdempotencyKeys).
-type Keys interface {
-	OrderFor(ctx context.Context, scope, key, fingerprint, newOrderID string) (orderID string, repeat bool, err error)
-}
-
-// Config tunes the API.
-type Config struct {
-	// DecisionWait bounds how long POST waits for the saga's decision before answering 202.
-	DecisionWait time.Duration
-	Now          func() time.Time
-	// Keys stores Idempotency-Keys; required.
-	Keys Keys
-}
-
 type handler struct {
-	sagas  Sagas
-	orders Orders
-	search orders.Searcher
-	cfg    Config
+	orders *orders.Service
 	log    *slog.Logger
 }
 
 // Mount adds the order routes and the API docs to r.
-func Mount(r chi.Router, sagas Sagas, store Orders, cfg Config, log *slog.Logger) {
-	h := handler{sagas: sagas, orders: store, cfg: cfg, log: log}
+func Mount(r chi.Router, svc *orders.Service, log *slog.Logger) {
+	h := handler{orders: svc, log: log}
 	r.Route(BasePath, func(r chi.Router) {
 		r.Post("/", h.place)
 		r.Get("/", h.list)
@@ -72,12 +40,7 @@ func Mount(r chi.Router, sagas Sagas, store Orders, cfg Config, log *slog.Logger
 }
 
 func (h handler) get(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	rec, err := h.orders.Get(r.Context(), id)
-	if errors.Is(err, domain.ErrNotFound) {
-		// Just submitted: the saga may not have stored its first transition yet.
-		rec, err = h.sagas.Status(r.Context(), id)
-	}
+	rec, err := h.orders.Get(r.Context(), chi.URLParam(r, "id"))
 	if err != nil {
 		api.WriteError(w, r, h.log, err)
 		return
@@ -154,7 +117,7 @@ func (h handler) cancel(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, h.log, &domain.ValidationError{Fields: []domain.FieldError{{Field: "reason", Message: "must be at most 500 characters"}}})
 		return
 	}
-	rec, err := h.sagas.Cancel(r.Context(), chi.URLParam(r, "id"), reason)
+	rec, err := h.orders.Cancel(r.Context(), chi.URLParam(r, "id"), reason)
 	if err != nil {
 		api.WriteError(w, r, h.log, err)
 		return
@@ -163,7 +126,7 @@ func (h handler) cancel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h handler) fulfill(w http.ResponseWriter, r *http.Request) {
-	rec, err := h.sagas.Fulfill(r.Context(), chi.URLParam(r, "id"))
+	rec, err := h.orders.Fulfill(r.Context(), chi.URLParam(r, "id"))
 	if err != nil {
 		api.WriteError(w, r, h.log, err)
 		return

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
@@ -30,7 +29,7 @@ func TestListCustomerIDLengthCountsCharacters(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			backend := &recordingBackend{}
 			r := chi.NewRouter()
-			ordersapi.Mount(r, backend, backend, ordersapi.Config{Now: time.Now}, testenv.Logger())
+			ordersapi.Mount(r, backend.service(), testenv.Logger())
 			rec := httptest.NewRecorder()
 			r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/orders?customerId="+url.QueryEscape(tt.customerID), nil))
 			require.Equal(t, tt.wantCode, rec.Code, rec.Body.String())
@@ -48,8 +47,8 @@ func TestListRefusesAnEmptyStatus(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			backend := &recordingBackend{}
 			r := chi.NewRouter()
-			ordersapi.Mount(r, backend, backend, ordersapi.Config{Now: time.Now}, testenv.Logger())
-			ordersapi.MountAdmin(r, backend, backend, backend, backend, "tok", testenv.Logger())
+			ordersapi.Mount(r, backend.service(), testenv.Logger())
+			ordersapi.MountAdmin(r, backend.service(), "tok", testenv.Logger())
 			req := httptest.NewRequest(http.MethodGet, path, nil)
 			req.Header.Set("Authorization", "Bearer tok")
 			rec := httptest.NewRecorder()

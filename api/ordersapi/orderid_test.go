@@ -17,7 +17,6 @@ import (
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/orders"
-	"github.com/order-saga/shop/workflows"
 )
 
 // recordingBackend stands in for the saga client, the order store and the operator (a fake below the
@@ -29,8 +28,11 @@ func (b *recordingBackend) seen(id string) (orders.Order, error) {
 	return orders.Order{}, domain.ErrNotFound
 }
 
-func (b *recordingBackend) Place(context.Context, workflows.OrderInput, time.Duration) (orders.Order, bool, error) {
+func (b *recordingBackend) Start(context.Context, orders.Placement, time.Duration) (orders.Order, bool, error) {
 	return orders.Order{}, false, errors.New("not used")
+}
+func (b *recordingBackend) Save(context.Context, orders.Order) error {
+	return errors.New("not used")
 }
 func (b *recordingBackend) Cancel(_ context.Context, id, _ string) (orders.Order, error) {
 	return b.seen(id)
@@ -51,8 +53,13 @@ func (b *recordingBackend) List(_ context.Context, q orders.Query) ([]orders.Ord
 func (b *recordingBackend) Search(ctx context.Context, q orders.Query) ([]orders.Order, error) {
 	return b.List(ctx, q)
 }
-func (b *recordingBackend) Decide(_ context.Context, id string, _ workflows.Decision) (orders.Order, error) {
+func (b *recordingBackend) Decide(_ context.Context, id string, _ orders.Decision) (orders.Order, error) {
 	return b.seen(id)
+}
+
+// service is the order use cases over b.
+func (b *recordingBackend) service() *orders.Service {
+	return orders.NewService(orders.Ports{Sagas: b, Store: b, Search: b}, orders.Config{})
 }
 
 // TestMalformedOrderIDsInPathsAreNotFound sends ids with control characters, invalid UTF-8 and other
@@ -88,8 +95,8 @@ func TestMalformedOrderIDsInPathsAreNotFound(t *testing.T) {
 			t.Run(rt.method+" "+rt.pattern+" "+tt.name, func(t *testing.T) {
 				backend := &recordingBackend{}
 				r := chi.NewRouter()
-				ordersapi.Mount(r, backend, backend, ordersapi.Config{Now: time.Now}, testenv.Logger())
-				ordersapi.MountAdmin(r, backend, backend, backend, nil, "tok", testenv.Logger())
+				ordersapi.Mount(r, backend.service(), testenv.Logger())
+				ordersapi.MountAdmin(r, backend.service(), "tok", testenv.Logger())
 				req := httptest.NewRequest(rt.method, strings.Replace(rt.pattern, "%s", url.PathEscape(tt.id), 1), nil)
 				req.Header.Set("Authorization", "Bearer tok")
 				rec := httptest.NewRecorder()

@@ -2,22 +2,16 @@ package ordersapi
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
-	"github.com/order-saga/shop/workflows"
 )
 
 // placeRequest accepts the current shape (items) and the original single-item shape.
@@ -68,40 +62,17 @@ func (h handler) place(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, h.log, err)
 		return
 	}
-	in, key, err := h.input(r, req)
+	cmd, err := placeCommand(r, req)
 	if err != nil {
 		api.WriteError(w, r, h.log, err)
 		return
 	}
-	if key != "" {
-		orderID, repeat, err := h.cfg.Keys.OrderFor(r.Context(), in.CustomerID, key, fingerprint(in), in.OrderID)
-		if err != nil {
-			api.WriteError(w, r, h.log, err)
-			return
-		}
-		in.OrderID = orderID
-		if repeat {
-			// The order's own record answers once it is final, however long ago its saga ended.
-			rec, err := h.orders.Get(r.Context(), orderID)
-			switch {
-			case err == nil && rec.Status.Terminal():
-				h.answerPlaced(w, rec, true)
-				return
-			case err != nil && !errors.Is(err, domain.ErrNotFound):
-				api.WriteError(w, r, h.log, err)
-				return
-			}
-		}
-	}
-	rec, decided, err := h.sagas.Place(r.Context(), in, h.cfg.DecisionWait)
+	placed, err := h.orders.Place(r.Context(), cmd)
 	if err != nil {
 		api.WriteError(w, r, h.log, err)
 		return
 	}
-	if rec.OrderID == "" { // joined a saga that has not answered yet
-		rec = orders.Order{OrderID: in.OrderID, CustomerID: in.CustomerID, Status: domain.StatusPending}
-	}
-	h.answerPlaced(w, rec, decided)
+	h.answerPlaced(w, placed.Order, placed.Decided)
 }
 
 // answerPlaced answers a submission with its order: 201 once CONFIRMED, 402 or 409 problems when
@@ -129,79 +100,50 @@ func orderProblem(status int, slug, title string, rec orders.Order) api.Problem 
 	return p
 }
 
-// input validates a submission and builds the saga's input under a new order id, and reads the
-// Idempotency-Key ("" when none was sent).
-func (h handler) input(r *http.Request, req placeRequest) (workflows.OrderInput, string, error) {
+// placeCommand reads a submission into the place command: its shape only (which fields are there, of
+// which types, the Idempotency-Key header); what makes an order valid is the use case's to say.
+func placeCommand(r *http.Request, req placeRequest) (orders.PlaceOrder, error) {
 	var v domain.ValidationError
-	in := workflows.OrderInput{CreatedAt: h.cfg.Now().UTC().Truncate(time.Millisecond), OrderID: newOrderID()}
+	var cmd orders.PlaceOrder
 	if req.CustomerID != nil {
-		in.CustomerID = *req.CustomerID
+		cmd.CustomerID = *req.CustomerID
 	}
 	if req.PaymentToken != nil {
-		in.PaymentToken = *req.PaymentToken
-		domain.ValidatePaymentToken(&v, in.PaymentToken)
+		cmd.PaymentToken = *req.PaymentToken
 	}
 	switch {
 	case req.Items != nil && (req.ProductCode != nil || req.Quantity != nil):
 		v.Add("items", "give either items or the single productCode and quantity, not both")
 	case req.Items != nil:
 		for i, it := range *req.Items {
-			in.Items = append(in.Items, line(&v, "items["+strconv.Itoa(i)+"].", it.ProductCode, it.Quantity))
-		}
-		if len(*req.Items) == 0 {
-			v.Add("items", "must list at least one product")
+			cmd.Items = append(cmd.Items, item(&v, "items["+strconv.Itoa(i)+"].", it.ProductCode, it.Quantity))
 		}
 	default:
-		in.Items = []activities.StockLine{line(&v, "", req.ProductCode, req.Quantity)}
+		cmd.Items = []orders.Item{item(&v, "", req.ProductCode, req.Quantity)}
 	}
-	var key string
 	if header, sent := r.Header["Idempotency-Key"]; sent {
 		if len(header) > 1 {
 			v.Add("Idempotency-Key", "must be sent once")
 		} else {
-			key = domain.ParseIdempotencyKey(&v, header[0])
+			cmd.IdempotencyKey = domain.ParseIdempotencyKey(&v, header[0])
 		}
 	}
-	if err := v.Err(); err != nil {
-		return in, "", err
-	}
-	_, err := domain.NewOrder(in.OrderID, in.CustomerID, orderLines(in))
-	return in, key, err
+	return cmd, v.Err()
 }
 
-func orderLines(in workflows.OrderInput) []domain.OrderLine {
-	lines := make([]domain.OrderLine, len(in.Items))
-	for i, it := range in.Items {
-		lines[i] = domain.OrderLine{ProductCode: it.ProductCode, Quantity: it.Quantity}
-	}
-	return lines
-}
-
-// fingerprint identifies what a submission asks for (see domain.OrderFingerprint).
-func fingerprint(in workflows.OrderInput) string {
-	return domain.OrderFingerprint(in.CustomerID, in.PaymentToken, orderLines(in))
-}
-
-// newOrderID is a random order id: ids never derive from what a client sends.
-func newOrderID() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b) // never fails (crypto/rand panics instead)
-	return hex.EncodeToString(b)
-}
-
-func line(v *domain.ValidationError, prefix string, code *string, qty *api.Number) activities.StockLine {
-	var l activities.StockLine
+func item(v *domain.ValidationError, prefix string, code *string, qty *api.Number) orders.Item {
+	var it orders.Item
 	if code == nil {
 		v.Add(prefix+"productCode", "is required")
 	} else {
-		l.ProductCode = *code
+		it.ProductCode = *code
 	}
 	if qty == nil {
 		v.Add(prefix+"quantity", "is required")
 	} else if n, err := qty.Int64(); err != nil {
 		v.Add(prefix+"quantity", "must be a whole number")
 	} else {
-		l.Quantity = n
+		it.Quantity = n
 	}
-	return l
+	return it
 }

@@ -3,32 +3,29 @@ package ordersapi_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/order-saga/shop/api/ordersapi"
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
-	"github.com/order-saga/shop/workflows"
+	"github.com/order-saga/shop/orders/orderstest"
 )
 
-// decidedSagas is a fake below the Sagas port: every order is decided at once with the given record.
+// decidedSagas is a fake below the orders.Sagas port: every order is decided at once with the given
+// record.
 type decidedSagas struct {
-	ordersapi.Sagas
+	*orderstest.FakeSagas
 	rec orders.Order
 }
 
-func (s decidedSagas) Place(_ context.Context, in workflows.OrderInput, _ time.Duration) (orders.Order, bool, error) {
+func (s decidedSagas) Start(_ context.Context, p orders.Placement, _ time.Duration) (orders.Order, bool, error) {
 	rec := s.rec
-	rec.OrderID = in.OrderID
+	rec.OrderID = p.OrderID
 	return rec, true, nil
 }
 
@@ -49,9 +46,7 @@ func TestPlaceAnswersEachOutcome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := chi.NewRouter()
-			ordersapi.Mount(r, decidedSagas{rec: tt.rec}, nil, ordersapi.Config{DecisionWait: time.Second, Now: time.Now},
-				slog.New(slog.NewTextHandler(io.Discard, nil)))
+			r := newRouter(decidedSagas{FakeSagas: &orderstest.FakeSagas{}, rec: tt.rec}, orderstest.NewMemoryStore())
 			req := httptest.NewRequest(http.MethodPost, "/api/v1/orders", strings.NewReader(`{"items":[{"productCode":"A","quantity":1}]}`))
 			req.Header.Set("Content-Type", "application/json")
 			rw := httptest.NewRecorder()

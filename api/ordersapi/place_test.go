@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,46 +17,20 @@ import (
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/orders/idempotencytest"
-	"github.com/order-saga/shop/workflows"
+	"github.com/order-saga/shop/orders/orderstest"
 )
 
-// fakeSagas confirms every order it is given and remembers the inputs.
-type fakeSagas struct {
-	mu     sync.Mutex
-	placed []workflows.OrderInput
+// newPlaceRouter mounts the order routes over the use cases with in-memory fakes of their ports: the
+// sagas confirm every order at once, the store has none.
+func newPlaceRouter(sagas *orderstest.FakeSagas) chi.Router {
+	return newRouter(sagas, orderstest.NewMemoryStore())
 }
 
-func (f *fakeSagas) Place(_ context.Context, in workflows.OrderInput, _ time.Duration) (orders.Order, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.placed = append(f.placed, in)
-	return orders.Order{OrderID: in.OrderID, CustomerID: in.CustomerID, Status: domain.StatusConfirmed}, true, nil
-}
-
-func (f *fakeSagas) Cancel(context.Context, string, string) (orders.Order, error) {
-	panic("not used")
-}
-func (f *fakeSagas) Fulfill(context.Context, string) (orders.Order, error) {
-	panic("not used")
-}
-func (f *fakeSagas) Status(context.Context, string) (orders.Order, error) {
-	panic("not used")
-}
-
-// noOrders is an order store that has none yet.
-type noOrders struct{}
-
-func (noOrders) Get(_ context.Context, id string) (orders.Order, error) {
-	return orders.Order{}, domain.ErrNotFound
-}
-func (noOrders) List(context.Context, orders.Query) ([]orders.Order, error) {
-	return nil, nil
-}
-
-func newPlaceRouter(sagas *fakeSagas) chi.Router {
+func newRouter(sagas orders.Sagas, store orders.Store) chi.Router {
 	r := chi.NewRouter()
-	keys := orders.IdempotencyKeys{Store: &idempotencytest.MemoryStore{}, Lifetime: time.Hour, Now: time.Now}
-	ordersapi.Mount(r, sagas, noOrders{}, ordersapi.Config{DecisionWait: time.Second, Now: time.Now, Keys: keys}, slogDiscard())
+	svc := orders.NewService(orders.Ports{Sagas: sagas, Store: store, Keys: &idempotencytest.MemoryStore{}},
+		orders.Config{DecisionWait: time.Second, KeyLifetime: time.Hour})
+	ordersapi.Mount(r, svc, slogDiscard())
 	return r
 }
 
@@ -120,7 +93,7 @@ func TestPlaceCostIsBounded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sagas := &fakeSagas{}
+			sagas := &orderstest.FakeSagas{}
 			rec, p := post(t, newPlaceRouter(sagas), tt.body, tt.headers...)
 			require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
 			require.Less(t, rec.Body.Len(), 4096, "a small answer")
@@ -131,13 +104,13 @@ func TestPlaceCostIsBounded(t *testing.T) {
 			if tt.omitted > 0 {
 				require.Contains(t, p.Detail, "180 more")
 			}
-			require.Empty(t, sagas.placed, "nothing started")
+			require.Empty(t, sagas.Started(), "nothing started")
 		})
 	}
 }
 
 func TestPlaceWithIdempotencyKey(t *testing.T) {
-	sagas := &fakeSagas{}
+	sagas := &orderstest.FakeSagas{}
 	r := newPlaceRouter(sagas)
 	first, _ := post(t, r, `{"customerId":"c1","items":[{"productCode":"A","quantity":1},{"productCode":"B","quantity":2}]}`, "Idempotency-Key", "k1")
 	require.Equal(t, http.StatusCreated, first.Code, first.Body.String())
@@ -154,31 +127,12 @@ func TestPlaceWithIdempotencyKey(t *testing.T) {
 	require.Equal(t, http.StatusCreated, theirs.Code)
 	require.NotEqual(t, first.Header().Get("Location"), theirs.Header().Get("Location"))
 
-	require.Len(t, sagas.placed, 3, "the saga of the first order is joined by the repeat, never a new one")
-	require.Equal(t, sagas.placed[0].OrderID, sagas.placed[1].OrderID)
+	started := sagas.Started()
+	require.Len(t, started, 3, "the saga of the first order is joined by the repeat, never a new one")
+	require.Equal(t, started[0].OrderID, started[1].OrderID)
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
-// ordersOf is an order store holding what the fake saga placed, at a given status.
-type ordersOf struct {
-	sagas  *fakeSagas
-	status domain.OrderStatus
-}
-
-func (o ordersOf) Get(_ context.Context, id string) (orders.Order, error) {
-	o.sagas.mu.Lock()
-	defer o.sagas.mu.Unlock()
-	for _, in := range o.sagas.placed {
-		if in.OrderID == id {
-			return orders.Order{OrderID: id, CustomerID: in.CustomerID, Status: o.status, Reason: "declined"}, nil
-		}
-	}
-	return orders.Order{}, domain.ErrNotFound
-}
-func (ordersOf) List(context.Context, orders.Query) ([]orders.Order, error) {
-	return nil, nil
-}
 
 // TestPlaceRepeatOfAFinishedOrderIsAnsweredFromTheStore: a repeat of a keyed request whose order has
 // ended is answered from the order's record, without asking Temporal (whose retention may have
@@ -196,18 +150,17 @@ func TestPlaceRepeatOfAFinishedOrderIsAnsweredFromTheStore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.status), func(t *testing.T) {
-			sagas := &fakeSagas{}
-			r := chi.NewRouter()
-			keys := orders.IdempotencyKeys{Store: &idempotencytest.MemoryStore{}, Lifetime: time.Hour, Now: time.Now}
-			ordersapi.Mount(r, sagas, ordersOf{sagas: sagas, status: tt.status},
-				ordersapi.Config{DecisionWait: time.Second, Now: time.Now, Keys: keys}, slogDiscard())
+			sagas, store := &orderstest.FakeSagas{}, orderstest.NewMemoryStore()
+			r := newRouter(sagas, store)
 			body := `{"customerId":"c1","productCode":"A","quantity":1}`
 			first, _ := post(t, r, body, "Idempotency-Key", "k")
 			require.Equal(t, http.StatusCreated, first.Code)
+			id := strings.TrimPrefix(first.Header().Get("Location"), ordersapi.BasePath+"/")
+			require.NoError(t, store.Save(context.Background(), orders.Order{OrderID: id, CustomerID: "c1", Status: tt.status, Reason: "declined", Seq: 3}))
 			again, _ := post(t, r, body, "Idempotency-Key", "k")
 			require.Equal(t, tt.wantCode, again.Code, again.Body.String())
 			require.Equal(t, first.Header().Get("Location"), again.Header().Get("Location"))
-			require.Len(t, sagas.placed, tt.wantPlaced)
+			require.Len(t, sagas.Started(), tt.wantPlaced)
 		})
 	}
 }

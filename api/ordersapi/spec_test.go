@@ -3,7 +3,6 @@ package ordersapi_test
 import (
 	"log/slog"
 	"testing"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -13,7 +12,7 @@ import (
 
 func TestOpenAPISpecDocumentsEveryRoute(t *testing.T) {
 	r := chi.NewRouter()
-	ordersapi.Mount(r, nil, nil, ordersapi.Config{DecisionWait: time.Second, Now: time.Now}, slog.New(slog.DiscardHandler))
-	ordersapi.MountAdmin(r, nil, nil, nil, nil, "token", slog.New(slog.DiscardHandler))
+	ordersapi.Mount(r, nil, slog.New(slog.DiscardHandler))
+	ordersapi.MountAdmin(r, nil, "token", slog.New(slog.DiscardHandler))
 	spectest.RequireSpecMatchesRoutes(t, ordersapi.OpenAPISpec(), r, "/api/v1/")
 }

@@ -5,24 +5,23 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/order-saga/shop/internal/elasticsearch"
-	"github.com/order-saga/shop/orders"
-
 	"go.temporal.io/sdk/worker"
 
 	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/api/ordersapi"
 	"github.com/order-saga/shop/internal/config"
+	"github.com/order-saga/shop/internal/elasticsearch"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/paymentsclient"
 	"github.com/order-saga/shop/internal/rabbitmq"
 	"github.com/order-saga/shop/internal/temporal"
+	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/workers"
 	"github.com/order-saga/shop/workflows"
 )
 
 // runOrders runs the order service: its HTTP API and its worker (the saga, the order bookkeeping and
-// the payment activities).
+// the payment activities), both doors to the same order use cases.
 func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error {
 	log := p.log
 	d, err := connect(ctx, cfg, p)
@@ -31,33 +30,35 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 	}
 	defer d.close(log)
 
-	store := mongodb.NewOrders(d.mongo.Database(cfg.OrdersDB))
+	db := d.mongo.Database(cfg.OrdersDB)
+	store := mongodb.NewOrders(db)
+	var search orders.Searcher = orders.StoreSearch{Store: store}
+	if d.search != nil {
+		search = fallbackSearch[orders.Query, orders.Order]{
+			primary: elasticsearch.NewOrders(d.search, cfg.SearchIndexPrefix+elasticsearch.OrdersAlias), fallback: search, log: log,
+		}
+	}
+	svc := orders.NewService(orders.Ports{
+		Sagas: temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue,
+			Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, ParkDeadline: cfg.ParkDeadline}},
+		Store:  store,
+		Keys:   mongodb.NewIdempotencyKeys(db),
+		Search: search,
+		Events: rabbitmq.Events{Publisher: d.publisher},
+		// What the API reads of a running saga beyond its stored order: its live steps.
+		Progress: temporal.Compensations{Client: d.temporal, Log: log},
+	}, orders.Config{DecisionWait: cfg.OrderDecisionWait, KeyLifetime: cfg.IdempotencyKeyLifetime, Now: time.Now})
+
 	var handler http.Handler
 	if r.api {
-		// What the API reads: the stored orders, those COMPENSATING with their retrying compensations'
-		// attempts and last failures from Temporal.
-		compensations := temporal.Compensations{Client: d.temporal, Log: log}
-		store := temporal.LiveOrders{Store: store, Compensations: compensations}
 		router := newRouter("orders", log, d.registry, d.checks()...)
-		sagas := temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue,
-			Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, ParkDeadline: cfg.ParkDeadline}}
-		keys := orders.IdempotencyKeys{Store: mongodb.NewIdempotencyKeys(d.mongo.Database(cfg.OrdersDB)),
-			Lifetime: cfg.IdempotencyKeyLifetime, Now: time.Now}
-		ordersapi.Mount(router, sagas, store, ordersapi.Config{DecisionWait: cfg.OrderDecisionWait, Now: time.Now, Keys: keys}, log)
-		var search orders.Searcher = orders.StoreSearch{Store: store}
-		if d.search != nil {
-			search = fallbackSearch[orders.Query, orders.Order]{
-				primary: elasticsearch.NewOrders(d.search, cfg.SearchIndexPrefix+elasticsearch.OrdersAlias), fallback: search, log: log,
-			}
-			search = temporal.LiveSearch{Searcher: search, Compensations: compensations}
-		}
-		ordersapi.MountAdmin(router, sagas, sagas, store, search, cfg.AdminToken, log)
+		ordersapi.Mount(router, svc, log)
+		ordersapi.MountAdmin(router, svc, cfg.AdminToken, log)
 		handler = router
 	}
 	var w worker.Worker
 	if r.worker {
-		w = workers.Orders(d.temporal, cfg.OrdersTaskQueue,
-			&activities.Orders{Store: store, Events: rabbitmq.Events{Publisher: d.publisher}},
+		w = workers.Orders(d.temporal, cfg.OrdersTaskQueue, &activities.Orders{Recorder: svc},
 			&activities.Payments{Gateway: paymentsclient.New(cfg.PaymentsURL, cfg.PaymentTimeout, log)},
 			workers.WithLogger(log))
 	}

@@ -33,15 +33,15 @@ const ordersIndexBody = `{
 
 // orderDoc is an order in the index: searchable fields, and the whole record to answer with.
 type orderDoc struct {
-	OrderID      string       `json:"orderId"`
-	CustomerID   string       `json:"customerId"`
-	Status       string       `json:"status"`
-	ProductCodes []string     `json:"productCodes"`
-	Reason       string       `json:"reason"`
-	Seq          int64        `json:"seq"`
-	CreatedAt    time.Time    `json:"createdAt"`
-	UpdatedAt    time.Time    `json:"updatedAt"`
-	Record       orders.Order `json:"record"`
+	OrderID      string      `json:"orderId"`
+	CustomerID   string      `json:"customerId"`
+	Status       string      `json:"status"`
+	ProductCodes []string    `json:"productCodes"`
+	Reason       string      `json:"reason"`
+	Seq          int64       `json:"seq"`
+	CreatedAt    time.Time   `json:"createdAt"`
+	UpdatedAt    time.Time   `json:"updatedAt"`
+	Record       orderRecord `json:"record"`
 }
 
 func toOrderDoc(r orders.Order) orderDoc {
@@ -51,7 +51,7 @@ func toOrderDoc(r orders.Order) orderDoc {
 	}
 	return orderDoc{
 		OrderID: r.OrderID, CustomerID: r.CustomerID, Status: string(r.Status), ProductCodes: codes,
-		Reason: r.Reason, Seq: r.Seq, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Record: r,
+		Reason: r.Reason, Seq: r.Seq, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Record: toOrderRecord(r),
 	}
 }
 
@@ -120,7 +120,7 @@ func (o *Orders) Search(ctx context.Context, q orders.Query) ([]orders.Order, er
 	}
 	out := make([]orders.Order, 0, len(res.Hits.Hits))
 	for _, h := range res.Hits.Hits {
-		out = append(out, h.Source.Record)
+		out = append(out, h.Source.Record.order())
 	}
 	return out, nil
 }

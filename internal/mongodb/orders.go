@@ -9,7 +9,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/orders"
 )
 
@@ -26,7 +25,7 @@ func NewOrders(db *mongo.Database) *Orders {
 	return &Orders{coll: db.Collection("orders"), locks: newKeyLocks(256)}
 }
 
-// Save implements activities.OrderStore: it writes rec only over an older transition (a lower seq),
+// Save implements orders.Store: it writes rec only over an older transition (a lower seq),
 // so a retried or late write never moves an order backwards.
 //
 // It reads the stored seq and then writes by _id alone, rather than with one update filtered on
@@ -100,7 +99,4 @@ func (s *Orders) List(ctx context.Context, q orders.Query) ([]orders.Order, erro
 	return out, nil
 }
 
-var (
-	_ activities.OrderStore = (*Orders)(nil)
-	_ orders.Lister         = (*Orders)(nil)
-)
+var _ orders.Store = (*Orders)(nil)

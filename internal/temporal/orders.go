@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,7 +18,8 @@ import (
 	"github.com/order-saga/shop/workflows"
 )
 
-// Sagas starts and steers order sagas for the order service's API.
+// Sagas starts and steers order sagas: orders.Sagas over Temporal. It maps the use cases' commands to
+// the saga's contract (workflows.OrderInput, Decision, CancelRequest, its update and query names).
 type Sagas struct {
 	Client client.Client
 	// TaskQueue is the order service's task queue, InventoryTaskQueue the inventory's.
@@ -26,11 +28,11 @@ type Sagas struct {
 	Policy workflows.StepPolicy
 }
 
-// Place starts the saga of an order, or joins the one already running under the same workflow id
-// (so a repeated submission starts nothing), and waits up to wait for its decision. decided is false
-// when the wait ran out first; the saga goes on regardless.
-func (s Sagas) Place(ctx context.Context, in workflows.OrderInput, wait time.Duration) (rec orders.Order, decided bool, err error) {
-	in.InventoryTaskQueue, in.Policy = s.InventoryTaskQueue, s.Policy
+// Start implements orders.Sagas: it starts the saga of an order, or joins the one already running
+// under the same workflow id (so a repeated submission starts nothing), and waits up to wait for its
+// decision. decided is false when the wait ran out first; the saga goes on regardless.
+func (s Sagas) Start(ctx context.Context, p orders.Placement, wait time.Duration) (rec orders.Order, decided bool, err error) {
+	in := s.input(p)
 	start := s.Client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflows.OrderWorkflowID(in.OrderID),
 		TaskQueue:                s.TaskQueue,
@@ -70,6 +72,19 @@ func (s Sagas) Place(ctx context.Context, in workflows.OrderInput, wait time.Dur
 	return rec, true, nil
 }
 
+// input is the saga's input for a placement.
+func (s Sagas) input(p orders.Placement) workflows.OrderInput {
+	in := workflows.OrderInput{OrderID: p.OrderID, CustomerID: p.CustomerID, PaymentToken: p.PaymentToken,
+		CreatedAt: p.CreatedAt, InventoryTaskQueue: s.InventoryTaskQueue, Policy: s.Policy}
+	// The items are set field by field: their type is the saga's business, this adapter names only
+	// the fields of the saga's contract.
+	in.Items = slices.Grow(in.Items, len(p.Items))[:len(p.Items)]
+	for i, it := range p.Items {
+		in.Items[i].ProductCode, in.Items[i].Quantity = it.ProductCode, it.Quantity
+	}
+	return in
+}
+
 // Cancel asks an order's saga to cancel and waits until it has compensated.
 func (s Sagas) Cancel(ctx context.Context, orderID, reason string) (orders.Order, error) {
 	return s.update(ctx, orderID, workflows.Cancel, workflows.CancelRequest{Reason: reason})
@@ -95,8 +110,13 @@ func (s Sagas) update(ctx context.Context, orderID, name string, args ...any) (o
 }
 
 // Decide sends an operator's decision to a parked saga and waits until it has taken effect.
-func (s Sagas) Decide(ctx context.Context, orderID string, d workflows.Decision) (orders.Order, error) {
-	return s.update(ctx, orderID, workflows.OperatorDecision, d)
+func (s Sagas) Decide(ctx context.Context, orderID string, d orders.Decision) (orders.Order, error) {
+	actions := map[orders.Action]string{orders.ActionRetry: workflows.ActionRetry, orders.ActionCompensate: workflows.ActionCompensate}
+	action, ok := actions[d.Action]
+	if !ok {
+		return orders.Order{}, fmt.Errorf("order %s: decide: unknown action %q", orderID, d.Action)
+	}
+	return s.update(ctx, orderID, workflows.OperatorDecision, workflows.Decision{Action: action, Operator: d.Operator})
 }
 
 // Status asks a running (or closed) saga for its order.
@@ -141,3 +161,5 @@ func orderSummary(in workflows.OrderInput) string {
 	}
 	return fmt.Sprintf("Order %s of customer %s: %s", in.OrderID, in.CustomerID, strings.Join(lines, ", "))
 }
+
+var _ orders.Sagas = Sagas{}

@@ -1,4 +1,6 @@
-// Package temporal dials the Temporal frontend with the process's slog logger.
+// Package temporal is the order service's Temporal adapter: it dials the frontend with the process's
+// slog logger, starts and steers order sagas (Sagas, orders.Sagas) and overlays running sagas' live
+// steps on stored orders (Compensations, orders.Progress).
 package temporal
 
 import (
@@ -10,6 +12,8 @@ import (
 	"github.com/cenkalti/backoff/v5"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+
+	"github.com/order-saga/shop/orders"
 )
 
 // Dial connects to Temporal, retrying with backoff until ctx ends, so a service started together with
@@ -39,3 +43,5 @@ func Ping(ctx context.Context, c client.Client) error {
 	}
 	return nil
 }
+
+var _ orders.Progress = Compensations{}

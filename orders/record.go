@@ -1,0 +1,42 @@
+package orders
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/order-saga/shop/domain"
+)
+
+// Source names the order service in event envelopes.
+const Source = "order-service"
+
+// Record stores a transition of an order and publishes its event: type order.<status> (a new,
+// PENDING order is order.placed, the original's name), id order/<id>/<seq>. The store keeps only the
+// newest transition and the event id is fixed by the transition, so recording one again (a retry
+// after any partial failure) changes nothing and consumers drop the repeat.
+func (s *Service) Record(ctx context.Context, o Order) error {
+	if err := s.p.Store.Save(ctx, o); err != nil {
+		return fmt.Errorf("record order %s #%d: %w", o.OrderID, o.Seq, err)
+	}
+	if err := s.p.Events.Publish(ctx, transitionEvent(o)); err != nil {
+		return fmt.Errorf("record order %s #%d: %w", o.OrderID, o.Seq, err)
+	}
+	return nil
+}
+
+// transitionEvent is the event of an order's transition.
+func transitionEvent(o Order) domain.Event {
+	status := strings.ToLower(string(o.Status))
+	if o.Status == domain.StatusPending {
+		status = "placed"
+	}
+	return domain.Event{
+		ID:         fmt.Sprintf("order/%s/%d", o.OrderID, o.Seq),
+		Type:       "order." + status,
+		OccurredAt: o.UpdatedAt,
+		Source:     Source,
+		Subject:    o.OrderID,
+		Data:       o,
+	}
+}

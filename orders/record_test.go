@@ -1,0 +1,73 @@
+package orders_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
+)
+
+func TestRecordPublishesTheTransitionsEvent(t *testing.T) {
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		status   domain.OrderStatus
+		wantType string
+	}{
+		{domain.StatusPending, "order.placed"},
+		{domain.StatusReserved, "order.reserved"},
+		{domain.StatusConfirmed, "order.confirmed"},
+		{domain.StatusCompleted, "order.completed"},
+		{domain.StatusCancelled, "order.cancelled"},
+		{domain.StatusFailed, "order.failed"},
+		{domain.StatusRejected, "order.rejected"},
+		{domain.StatusNeedsAttention, "order.needs_attention"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.status), func(t *testing.T) {
+			f := newFixture(t, nil)
+			o := orders.Order{OrderID: "o1", CustomerID: "c1", Status: tt.status, Seq: 3, UpdatedAt: at}
+			require.NoError(t, f.svc.Record(context.Background(), o))
+			stored, err := f.store.Get(context.Background(), "o1")
+			require.NoError(t, err)
+			require.Equal(t, o, stored)
+			require.Equal(t, []domain.Event{{ID: "order/o1/3", Type: tt.wantType, OccurredAt: at, Source: orders.Source,
+				Subject: "o1", Data: o}}, f.events.Published())
+		})
+	}
+}
+
+// TestRecordIsIdempotentBySeq: recording a transition again (a retried activity) keeps one stored
+// order and publishes the same event id again, which consumers drop; a late, older transition never
+// overwrites a newer one.
+func TestRecordIsIdempotentBySeq(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, nil)
+	reserved := orders.Order{OrderID: "o1", Status: domain.StatusReserved, Seq: 2}
+	pending := orders.Order{OrderID: "o1", Status: domain.StatusPending, Seq: 1}
+	require.NoError(t, f.svc.Record(ctx, reserved))
+	require.NoError(t, f.svc.Record(ctx, reserved))
+	require.NoError(t, f.svc.Record(ctx, pending))
+	stored, err := f.store.Get(ctx, "o1")
+	require.NoError(t, err)
+	require.Equal(t, reserved, stored)
+	var ids []string
+	for _, e := range f.events.Published() {
+		ids = append(ids, e.ID)
+	}
+	require.Equal(t, []string{"order/o1/2", "order/o1/2", "order/o1/1"}, ids)
+}
+
+func TestRecordFailsWhenTheBrokerRefuses(t *testing.T) {
+	f := newFixture(t, nil)
+	f.events.Fail = errors.New("broker away")
+	o := orders.Order{OrderID: "o1", Status: domain.StatusReserved, Seq: 2}
+	require.ErrorIs(t, f.svc.Record(context.Background(), o), f.events.Fail, "the activity retries")
+	stored, err := f.store.Get(context.Background(), "o1")
+	require.NoError(t, err)
+	require.Equal(t, o, stored, "stored already; the retry publishes")
+}
