@@ -147,7 +147,7 @@ func TestRecordHistories(t *testing.T) {
 						return false
 					}
 					var rec orders.Order
-					return v.Get(&rec) == nil && workflows.Decided(rec.Status)
+					return v.Get(&rec) == nil && workflows.OutcomeKnown(rec.Status)
 				}, 30*time.Second, 50*time.Millisecond)
 				p.steer(id)
 			}

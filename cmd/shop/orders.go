@@ -34,10 +34,10 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 	store := mongodb.NewOrders(d.mongo.Database(cfg.OrdersDB))
 	var handler http.Handler
 	if r.api {
-		// What the API reads: the stored orders, those COMPENSATING with their retrying compensations'
-		// attempts and last failures from Temporal.
-		compensations := temporal.Compensations{Client: d.temporal, Log: log}
-		store := temporal.LiveOrders{Store: store, Compensations: compensations}
+		// What the API reads: the stored orders, those with a step running with its attempts and last
+		// failure from Temporal.
+		progress := temporal.Progress{Client: d.temporal, Log: log}
+		store := temporal.LiveOrders{Store: store, Progress: progress}
 		router := newRouter("orders", log, d.registry, d.checks()...)
 		sagas := temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue,
 			Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, ParkDeadline: cfg.ParkDeadline}}
@@ -49,7 +49,7 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 			search = fallbackSearch[orders.Query, orders.Order]{
 				primary: elasticsearch.NewOrders(d.search, cfg.SearchIndexPrefix+elasticsearch.OrdersAlias), fallback: search, log: log,
 			}
-			search = temporal.LiveSearch{Searcher: search, Compensations: compensations}
+			search = temporal.LiveSearch{Searcher: search, Progress: progress}
 		}
 		ordersapi.MountAdmin(router, sagas, sagas, store, search, cfg.AdminToken, log)
 		handler = router

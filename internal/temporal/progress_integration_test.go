@@ -84,7 +84,7 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 	}, time.Minute, 50*time.Millisecond)
 	require.NoError(t, c.SignalWorkflow(ctx, id, "", workflows.Cancel, workflows.CancelRequest{Reason: "test"}))
 
-	live := temporal.Compensations{Client: c, Log: testenv.Logger()}
+	live := temporal.Progress{Client: c, Log: testenv.Logger()}
 	refund := func(recs []orders.Order) orders.Step {
 		for _, st := range recs[0].Steps {
 			if st.Name == workflows.StepRefundPayment {
@@ -99,11 +99,11 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 	}, time.Minute, 200*time.Millisecond, "the refund's second attempt")
 
 	store := storedOrders{rec: storedNow()}
-	one, err := temporal.LiveOrders{Store: store, Compensations: live}.Get(ctx, orderID)
+	one, err := temporal.LiveOrders{Store: store, Progress: live}.Get(ctx, orderID)
 	require.NoError(t, err)
-	list, err := temporal.LiveOrders{Store: store, Compensations: live}.List(ctx, orders.Query{Limit: 10})
+	list, err := temporal.LiveOrders{Store: store, Progress: live}.List(ctx, orders.Query{Limit: 10})
 	require.NoError(t, err)
-	search, err := temporal.LiveSearch{Searcher: orders.StoreSearch{Store: store}, Compensations: live}.Search(ctx, orders.Query{Status: domain.StatusCompensating, Limit: 10})
+	search, err := temporal.LiveSearch{Searcher: orders.StoreSearch{Store: store}, Progress: live}.Search(ctx, orders.Query{Status: domain.StatusCompensating, Limit: 10})
 	require.NoError(t, err)
 	for name, recs := range map[string][]orders.Order{"get": {one}, "list": list, "operator search": search} {
 		st := refund(recs)
