@@ -19,14 +19,17 @@ func nonRetryable(err error) bool {
 }
 
 // timedOut reports a step whose ScheduleToClose passed: while an attempt ran or waited (a
-// TimeoutError), or before an attempt that would have ended past it (retry state TIMEOUT).
+// TimeoutError; ScheduleToStart when no worker took the first attempt, since the server bounds the
+// wait for a worker by ScheduleToClose), or before an attempt that would have ended past it (retry
+// state TIMEOUT).
 func timedOut(err error) bool {
 	var actErr *temporal.ActivityError
 	if errors.As(err, &actErr) && actErr.RetryState() == enumspb.RETRY_STATE_TIMEOUT {
 		return true
 	}
 	var timeout *temporal.TimeoutError
-	return errors.As(err, &timeout) && timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE
+	return errors.As(err, &timeout) && (timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE ||
+		timeout.TimeoutType() == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START)
 }
 
 // attemptsMade is how many attempts one run of an activity made, as far as Temporal tells: the last
