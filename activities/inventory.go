@@ -54,13 +54,6 @@ type ReserveStockResult struct {
 	Lines []PricedLine `json:"lines"`
 }
 
-// StockDetails travel with UnknownProduct and InsufficientStock failures.
-type StockDetails struct {
-	ProductCode string `json:"productCode"`
-	Requested   int64  `json:"requested"`
-	Available   int64  `json:"available"`
-}
-
 // StockKeeper is what the inventory activities need of the inventory service.
 type StockKeeper interface {
 	Reserve(ctx context.Context, orderID string, lines []inventory.LineRequest) (inventory.Reservation, error)
@@ -114,7 +107,7 @@ func (a *Inventory) CommitStock(ctx context.Context, orderID string) error {
 	return stockError(err)
 }
 
-// stockError makes the failures that no retry can fix non-retryable, with their type and details;
+// stockError makes the failures that no retry can fix non-retryable, with their type;
 // anything else (a store or broker outage) stays retryable.
 func stockError(err error) error {
 	if err == nil {
@@ -127,11 +120,9 @@ func stockError(err error) error {
 	)
 	switch {
 	case errors.As(err, &unknown):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnknownProduct, err,
-			StockDetails{ProductCode: unknown.ProductCode})
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeUnknownProduct, err)
 	case errors.As(err, &short):
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInsufficientStock, err,
-			StockDetails{ProductCode: short.ProductCode, Requested: short.Requested, Available: short.Available})
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInsufficientStock, err)
 	case errors.As(err, &invalid):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidInput, err)
 	case errors.Is(err, domain.ErrConflict):

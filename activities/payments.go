@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/orders"
 )
 
 // PaymentGateway is the port to the payment provider. Each call carries an idempotency key, so the
@@ -78,4 +79,35 @@ func (a *Payments) VoidPayment(ctx context.Context, orderID string) error {
 // RefundPayment returns a captured payment (compensation).
 func (a *Payments) RefundPayment(ctx context.Context, orderID string) error {
 	return paymentError(a.Gateway.Refund(ctx, orderID+":refund", orderID))
+}
+
+// RecordThenAuthorizeName is the order service's authorization step with the order's pending record
+// folded in (RecordThenAuthorize).
+const RecordThenAuthorizeName = "RecordThenAuthorize"
+
+// RecordThenAuthorizeInput is the payload of RecordThenAuthorize.
+type RecordThenAuthorizeInput struct {
+	Record  orders.Order          `json:"record"`
+	Payment AuthorizePaymentInput `json:"payment"`
+}
+
+// OrderSteps folds the order service's own bookkeeping into its payment steps, so that the saga
+// spends one local activity (one history event) on both.
+type OrderSteps struct {
+	Orders   *Orders
+	Payments *Payments
+}
+
+// Register adds the folded steps to a worker under their names.
+func (a *OrderSteps) Register(r Registry) {
+	r.RegisterActivityWithOptions(a.RecordThenAuthorize, activity.RegisterOptions{Name: RecordThenAuthorizeName})
+}
+
+// RecordThenAuthorize stores the order's transition (RecordOrder), then authorizes its payment.
+// Both are idempotent, so a retry after either failed repeats nothing.
+func (a *OrderSteps) RecordThenAuthorize(ctx context.Context, in RecordThenAuthorizeInput) (string, error) {
+	if err := a.Orders.RecordOrder(ctx, in.Record); err != nil {
+		return "", err
+	}
+	return a.Payments.AuthorizePayment(ctx, in.Payment)
 }

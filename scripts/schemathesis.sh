@@ -22,7 +22,8 @@ ensure_venv_support() {
 		die "apt-get install python3-venv failed"
 }
 
-if [ ! -x "$VENV/bin/st" ]; then
+# A venv made elsewhere (a moved checkout) keeps its old path in st's shebang: run it to be sure.
+if ! "$VENV/bin/st" --version >/dev/null 2>&1; then
 	command -v python3 >/dev/null || die "python3 is missing"
 	ensure_venv_support
 	say "installing schemathesis $VERSION into $VENV"

@@ -37,7 +37,7 @@ func TestWorkerReportsItsFatalError(t *testing.T) {
 	})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
-	w := workers.New(c, testenv.UniqueName(t, "fatal"))
+	w := workers.NewWithOptions(c, testenv.UniqueName(t, "fatal"), nil)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 

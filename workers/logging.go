@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/order-saga/shop/internal/logging"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -20,10 +19,9 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// NewLoggingInterceptor returns a worker interceptor that gives every activity execution, local ones
-// included, a logger carrying orderId (for an order saga's workflow), workflowId, activity and
-// attempt, reachable with logging.Logger(ctx, …), and logs the start and the end of the execution
-// with it, so that a saga step can be followed by its order id across services.
+// NewLoggingInterceptor returns a worker interceptor that logs the start and the end of every
+// activity execution, local ones included, with orderId (for an order saga's workflow), workflowId,
+// activity and attempt, so that a saga step can be followed by its order id across services.
 func NewLoggingInterceptor(l *slog.Logger) interceptor.WorkerInterceptor {
 	return &loggingInterceptor{log: l}
 }
@@ -56,7 +54,6 @@ func (a *activityLogger) ExecuteActivity(ctx context.Context, in *interceptor.Ex
 		"attempt", info.Attempt,
 	)
 	l := a.log.With(attrs...)
-	ctx = logging.WithLogger(ctx, l)
 
 	l.InfoContext(ctx, "activity started", "local", info.IsLocalActivity)
 	start := time.Now()

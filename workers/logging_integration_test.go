@@ -22,7 +22,7 @@ import (
 
 // TestActivityLogsReachElasticsearchByOrderID runs a flaky activity and a local one for workflow
 // order-<id> on a real worker with the shipping logger, then finds their records in Elasticsearch by
-// orderId: every execution's start and end, and what the activity logged itself, with its attempt.
+// orderId: every execution's start and end, with its attempt.
 func TestActivityLogsReachElasticsearchByOrderID(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

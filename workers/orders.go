@@ -9,11 +9,13 @@ import (
 )
 
 // Orders is the order service's worker on task queue "orders": the saga itself, the order
-// bookkeeping (run as a local activity) and the payment activities.
+// bookkeeping and the payment activities (each run as a local activity first, see the workflows
+// package), and the authorization with the order's record folded in.
 func Orders(c client.Client, queue string, orders *activities.Orders, pay *activities.Payments, opts ...Option) worker.Worker {
 	return NewWithOptions(c, queue, opts, func(r worker.Registry) {
 		workflows.Register(r)
 		orders.Register(r)
 		pay.Register(r)
+		(&activities.OrderSteps{Orders: orders, Payments: pay}).Register(r)
 	})
 }

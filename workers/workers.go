@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 )
 
@@ -16,15 +17,12 @@ const stopTimeout = 10 * time.Second
 // Register adds a service's workflows and activities to a worker.
 type Register func(worker.Registry)
 
-// Option changes how New, Orders and Inventory build a worker (WithLogger).
+// Option changes how NewWithOptions, Orders and Inventory build a worker (WithLogger).
 type Option func(*worker.Options)
 
-// New returns a worker on queue with everything the registrations add. It does not start polling.
-func New(c client.Client, queue string, regs ...Register) worker.Worker {
-	return NewWithOptions(c, queue, nil, regs...)
-}
-
-// NewWithOptions is New with options, such as WithLogger.
+// NewWithOptions returns a worker on queue with everything the registrations add, changed by opts
+// (such as WithLogger). Every activity failure carries its attempt (attemptInterceptor). It does not
+// start polling.
 func NewWithOptions(c client.Client, queue string, opts []Option, regs ...Register) worker.Worker {
 	fatal := make(chan error, 1)
 	o := worker.Options{
@@ -38,6 +36,7 @@ func NewWithOptions(c client.Client, queue string, opts []Option, regs ...Regist
 			default: // the SDK calls this once; never block it
 			}
 		},
+		Interceptors: []interceptor.WorkerInterceptor{&attemptInterceptor{}},
 	}
 	for _, opt := range opts {
 		opt(&o)

@@ -40,7 +40,7 @@ func TestWorkflowRunsOnDevServer(t *testing.T) {
 	c := testenv.Temporal(t)
 	queue := testenv.UniqueName(t, "test-queue")
 
-	w := workers.New(c, queue, func(r worker.Registry) {
+	w := workers.NewWithOptions(c, queue, nil, func(r worker.Registry) {
 		r.RegisterWorkflow(greeting)
 		r.RegisterActivity(greet)
 	})

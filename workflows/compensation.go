@@ -2,10 +2,8 @@ package workflows
 
 import (
 	"fmt"
-	"math"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/order-saga/shop/activities"
@@ -13,44 +11,10 @@ import (
 	"github.com/order-saga/shop/orders"
 )
 
-// guardsChange: from version 1 on, compensations run concurrently, each as one activity call that
-// Temporal retries (so a long outage costs no history); a fulfil signal before CONFIRMED is ignored;
-// an order whose total cannot be computed ends REJECTED (with ReasonUnpriceable) instead of FAILED.
-// One change id for the three, looked up only where one of them matters, so the happy path records
-// no marker. Sagas started before keep their old behaviour (workflow.GetVersion).
-const (
-	guardsChange  = "bounded-compensations"
-	guardsVersion = 1
-)
-
-func guarded(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, guardsChange, workflow.DefaultVersion, guardsVersion) >= guardsVersion
-}
-
-// CompensationRetry is the retry policy of every compensation: attempts without limit in effect (a
-// compensation must finish), backing off to one attempt every 5 minutes. Temporal keeps the attempts
-// and the last failure in the pending activity's info, not in the history. MaximumAttempts is the
-// largest there is (20,000 years at the cap) rather than 0: the server reads 0 as unlimited, but the
-// SDK's test environment caps 0 at 10 attempts, and the tests must see what production does.
-var CompensationRetry = temporal.RetryPolicy{
-	InitialInterval:    time.Second,
-	BackoffCoefficient: 2,
-	MaximumInterval:    5 * time.Minute,
-	MaximumAttempts:    math.MaxInt32,
-}
-
 // compensationStep is one compensation the saga owes: which activity undoes which step.
 type compensationStep struct {
 	name, activity, summary string
 	opts                    workflow.ActivityOptions
-}
-
-// CompensationSteps maps each compensating activity to its step name, for whoever reads the pending
-// activities of a saga (their attempts and last failure).
-var CompensationSteps = map[string]string{
-	activities.RefundPaymentName: StepRefundPayment,
-	activities.VoidPaymentName:   StepVoidPayment,
-	activities.ReleaseStockName:  StepReleaseStock,
 }
 
 // compensate undoes every forward step that was started, then records the final status. It runs in a
@@ -73,7 +37,7 @@ func (s *saga) compensate(ctx workflow.Context, final domain.OrderStatus, reason
 	if s.reserveStarted {
 		owed = append(owed, compensationStep{StepReleaseStock, activities.ReleaseStockName, "Release (or restock) the stock of order " + s.order.ID, s.inventory})
 	}
-	if guarded(dctx) {
+	if s.guarded(dctx) {
 		if err := s.compensateConcurrently(dctx, owed, reason); err != nil {
 			return s.rec, err
 		}
@@ -121,7 +85,7 @@ func (s *saga) runCompensations(ctx workflow.Context, owed []compensationStep) [
 			err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), c.activity, s.order.ID).Get(ctx, nil)
 			st := s.step(c.name) // look up again: the steps slice may have grown meanwhile
 			if err != nil {
-				st.State, st.LastError = orders.StepFailed, errorMessage(err)
+				st.State, st.LastError = orders.StepFailed, failureMessage(err)
 				failed = append(failed, c)
 				return
 			}
@@ -156,25 +120,4 @@ func (s *saga) parkCompensations(ctx workflow.Context, failed []compensationStep
 		return err
 	}
 	return s.moveTo(ctx, domain.StatusCompensating, reason)
-}
-
-// compensateInLoop is how sagas started before guardsChange compensate: one activity attempt per call,
-// retried here with a timer until it succeeds.
-func (s *saga) compensateInLoop(ctx workflow.Context, c compensationStep) {
-	s.rec.Steps = append(s.rec.Steps, orders.Step{Name: c.name, State: orders.StepCompensating})
-	st := &s.rec.Steps[len(s.rec.Steps)-1]
-	opts := c.opts
-	opts.Summary = c.summary
-	actx := workflow.WithActivityOptions(ctx, opts)
-	for {
-		st.Attempts++
-		err := workflow.ExecuteActivity(actx, c.activity, s.order.ID).Get(actx, nil)
-		if err == nil {
-			st.State, st.LastError = orders.StepCompensated, ""
-			return
-		}
-		st.LastError = errorMessage(err)
-		workflow.SetCurrentDetails(ctx, fmt.Sprintf("COMPENSATING: retrying %s after attempt %d failed: %s", c.name, st.Attempts, st.LastError))
-		_ = workflow.Sleep(ctx, retryDelay(st.Attempts))
-	}
 }

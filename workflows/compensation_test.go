@@ -126,7 +126,7 @@ func TestRefusedCompensationParksThenRunsAgain(t *testing.T) {
 		require.Contains(t, rec.Reason, "void-payment was refused: VoidPayment refused")
 		decide(env, t, workflows.ActionRetry)
 	}, 10*time.Minute)
-	f.failures = map[string]int{activities.AuthorizePaymentName: 1} // the cancel lands while authorize retries
+	f.failures = map[string]int{activities.AuthorizePaymentName: 2} // the cancel lands while authorize retries
 	env.ExecuteWorkflow(workflows.OrderSaga, input)
 	rec := result(t, env)
 

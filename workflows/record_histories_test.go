@@ -28,6 +28,7 @@ import (
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/orders"
+	"github.com/order-saga/shop/workers"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -43,6 +44,8 @@ func TestRecordHistories(t *testing.T) {
 		policy workflows.StepPolicy
 		early  func(id string) // what a customer does right after placing the order
 		steer  func(id string) // what a customer or operator does once the saga has decided
+		// noInventory leaves the inventory's activities without a worker until the saga has decided.
+		noInventory bool
 	}
 	decline := temporal.NewNonRetryableApplicationError("the card was declined", activities.ErrTypePaymentDeclined, nil)
 	short := temporal.NewNonRetryableApplicationError("insufficient stock of A: requested 3, available 1", activities.ErrTypeInsufficientStock, nil)
@@ -74,6 +77,7 @@ func TestRecordHistories(t *testing.T) {
 		}
 	}
 	parkFast := workflows.StepPolicy{MaxAttempts: 2, ParkDeadline: time.Hour}
+	reserveDown := &fakeShop{failures: map[string]int{activities.ReserveStockName: 1000}}
 	paths := []path{
 		{name: "completed", shop: &fakeShop{}, steer: fulfil},
 		{name: "rejected", shop: &fakeShop{reserveErr: short}},
@@ -110,6 +114,20 @@ func TestRecordHistories(t *testing.T) {
 				fulfil(id)
 			}},
 		{name: "unpriceable-rejected", shop: &fakeShop{currencies: map[string]string{"B": "EUR"}}},
+		// From v4 (change "native-step-retries"): forward steps retried by Temporal, the order service's
+		// work as a local attempt first; v4 records the paths above again plus these.
+		{name: "cancelled-while-reserve-retries", shop: reserveDown,
+			early: func(id string) {
+				require.Eventually(t, func() bool { return reserveDown.count(activities.ReserveStockName) >= 2 }, 30*time.Second, 20*time.Millisecond)
+				cancel(id)
+			}},
+		{name: "payment-outage-falls-back-to-activity", shop: &fakeShop{failures: map[string]int{activities.AuthorizePaymentName: 3}}, steer: fulfil},
+		{name: "step-timeout-parked-then-retried", shop: &fakeShop{}, noInventory: true,
+			policy: workflows.StepPolicy{StepTimeout: 2 * time.Second, ParkDeadline: time.Hour}, steer: func(id string) {
+				operator(workflows.ActionRetry)(id)
+				awaitStatus(id, domain.StatusConfirmed)
+				fulfil(id)
+			}},
 	}
 	if only := os.Getenv("HISTORY_PATHS"); only != "" { // record some paths only (a new version's)
 		var keep []path
@@ -124,15 +142,19 @@ func TestRecordHistories(t *testing.T) {
 	for _, p := range paths {
 		t.Run(p.name, func(t *testing.T) {
 			queue := testenv.UniqueName(t, "record")
-			w := worker.New(c, queue, worker.Options{})
-			workflows.Register(w)
-			p.shop.registerOn(w)
+			w := workers.NewWithOptions(c, queue, nil, func(r worker.Registry) { // as in production: with attempts on failures
+				workflows.Register(r)
+				p.shop.registerOn(r)
+			})
 			require.NoError(t, w.Start())
 			defer w.Stop()
 
 			in := input
 			in.OrderID = fmt.Sprintf("rec-%s-%d", p.name, time.Now().UnixNano())
 			in.InventoryTaskQueue = queue // the stand-in inventory activities run on this worker too
+			if p.noInventory {
+				in.InventoryTaskQueue = queue + "-nobody"
+			}
 			in.Policy = p.policy
 			id := workflows.OrderWorkflowID(in.OrderID)
 			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, workflows.OrderSagaName, in)
@@ -147,8 +169,13 @@ func TestRecordHistories(t *testing.T) {
 						return false
 					}
 					var rec orders.Order
-					return v.Get(&rec) == nil && workflows.Decided(rec.Status)
+					return v.Get(&rec) == nil && workflows.OutcomeKnown(rec.Status)
 				}, 30*time.Second, 50*time.Millisecond)
+				if p.noInventory { // the inventory's worker is back
+					inv := workers.NewWithOptions(c, in.InventoryTaskQueue, nil, func(r worker.Registry) { p.shop.registerOn(r) })
+					require.NoError(t, inv.Start())
+					defer inv.Stop()
+				}
 				p.steer(id)
 			}
 			_ = run.Get(ctx, nil)

@@ -46,7 +46,7 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 		Search: search,
 		Events: rabbitmq.Events{Publisher: d.publisher},
 		// What the API reads of a running saga beyond its stored order: its live steps.
-		Progress: temporal.Compensations{Client: d.temporal, Log: log},
+		Progress: temporal.Progress{Client: d.temporal, Log: log},
 	}, orders.Config{DecisionWait: cfg.OrderDecisionWait, KeyLifetime: cfg.IdempotencyKeyLifetime, Now: time.Now})
 
 	var handler http.Handler

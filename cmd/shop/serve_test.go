@@ -39,7 +39,9 @@ func TestServeEndsWhenTheWorkerFailsForGood(t *testing.T) {
 	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 
 	done := make(chan error, 1)
-	go func() { done <- serve(context.Background(), testenv.Logger(), addr, handler, httpTimeouts{}, w, time.Second) }()
+	go func() {
+		done <- serve(context.Background(), testenv.Logger(), addr, handler, httpTimeouts{}, w, time.Second)
+	}()
 	require.Eventually(t, func() bool {
 		resp, err := http.Get("http://" + addr + "/readyz")
 		if err != nil {

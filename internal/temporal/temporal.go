@@ -44,4 +44,4 @@ func Ping(ctx context.Context, c client.Client) error {
 	return nil
 }
 
-var _ orders.Progress = Compensations{}
+var _ orders.Progress = Progress{}

@@ -19,16 +19,10 @@ import (
 	"github.com/order-saga/shop/internal/temporal"
 	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/orders"
+	"github.com/order-saga/shop/orders/orderstest"
+	"github.com/order-saga/shop/workers"
 	"github.com/order-saga/shop/workflows"
 )
-
-// storedOrders is a fake below the order store port: it holds one record, as MongoDB would.
-type storedOrders struct{ rec orders.Order }
-
-func (s storedOrders) Get(context.Context, string) (orders.Order, error) { return s.rec, nil }
-func (s storedOrders) List(context.Context, orders.Query) ([]orders.Order, error) {
-	return []orders.Order{s.rec}, nil
-}
 
 // TestCompensatingOrderShowsItsRetryingStep runs the real saga on the stack's Temporal server with
 // stand-in activities: the order is cancelled after confirmation and the refund keeps failing. The
@@ -46,6 +40,7 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 		return activities.ReserveStockResult{Lines: []activities.PricedLine{{ProductCode: "A", Quantity: 1, UnitPriceMinor: 100, Currency: "USD"}}}, nil
 	}, activities.ReserveStockName)
 	reg(func(context.Context, activities.AuthorizePaymentInput) (string, error) { return "pay", nil }, activities.AuthorizePaymentName)
+	reg(func(context.Context, activities.RecordThenAuthorizeInput) (string, error) { return "pay", nil }, activities.RecordThenAuthorizeName)
 	for _, name := range []string{activities.CommitStockName, activities.CapturePaymentName, activities.ReleaseStockName, activities.VoidPaymentName} {
 		reg(func(context.Context, string) error { return nil }, name)
 	}
@@ -84,7 +79,10 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 	}, time.Minute, 50*time.Millisecond)
 	require.NoError(t, c.SignalWorkflow(ctx, id, "", workflows.Cancel, workflows.CancelRequest{Reason: "test"}))
 
-	live := temporal.Compensations{Client: c, Log: testenv.Logger()}
+	live := temporal.Progress{Client: c, Log: testenv.Logger()}
+	require.Eventually(t, func() bool { // the saga records COMPENSATING once it starts compensating
+		return storedNow().Status == domain.StatusCompensating
+	}, time.Minute, 50*time.Millisecond)
 	refund := func(recs []orders.Order) orders.Step {
 		for _, st := range recs[0].Steps {
 			if st.Name == workflows.StepRefundPayment {
@@ -98,12 +96,15 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 		return rec.Status == domain.StatusCompensating && refund([]orders.Order{live.Live(ctx, rec)}).Attempts >= 2
 	}, time.Minute, 200*time.Millisecond, "the refund's second attempt")
 
-	store := storedOrders{rec: storedNow()}
-	one, err := temporal.LiveOrders{Store: store, Compensations: live}.Get(ctx, orderID)
+	// Read through the order use cases, as the API does, with the stored order in a fake store.
+	store := orderstest.NewMemoryStore()
+	require.NoError(t, store.Save(ctx, storedNow()))
+	svc := orders.NewService(orders.Ports{Store: store, Progress: live}, orders.Config{})
+	one, err := svc.Get(ctx, orderID)
 	require.NoError(t, err)
-	list, err := temporal.LiveOrders{Store: store, Compensations: live}.List(ctx, orders.Query{Limit: 10})
+	list, err := svc.List(ctx, orders.Query{Limit: 10})
 	require.NoError(t, err)
-	search, err := temporal.LiveSearch{Searcher: orders.StoreSearch{Store: store}, Compensations: live}.Search(ctx, orders.Query{Status: domain.StatusCompensating, Limit: 10})
+	search, err := svc.Search(ctx, orders.Query{Status: domain.StatusCompensating, Limit: 10})
 	require.NoError(t, err)
 	for name, recs := range map[string][]orders.Order{"get": {one}, "list": list, "operator search": search} {
 		st := refund(recs)
@@ -117,4 +118,48 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 		require.Equal(t, orders.StepCompensated, states[workflows.StepReleaseStock], "%s: the stock is back already", name)
 	}
 	require.Empty(t, refund([]orders.Order{storedNow()}).LastError, "the stored order alone does not know")
+}
+
+// TestPendingOrderShowsItsRetryingStep: while the reserve step keeps failing, Temporal retries it and
+// the history holds no attempt; the live order shows the step running with Temporal's attempt
+// count and last failure.
+func TestPendingOrderShowsItsRetryingStep(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := testenv.Temporal(t)
+	queue := testenv.UniqueName(t, "live")
+	w := workers.NewWithOptions(c, queue, nil, func(r worker.Registry) {
+		workflows.Register(r)
+		r.RegisterActivityWithOptions(func(context.Context, activities.ReserveStockInput) (activities.ReserveStockResult, error) {
+			return activities.ReserveStockResult{}, errors.New("the inventory is down")
+		}, activity.RegisterOptions{Name: activities.ReserveStockName})
+		r.RegisterActivityWithOptions(func(context.Context, orders.Order) error { return nil }, activity.RegisterOptions{Name: activities.RecordOrderName})
+	})
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+
+	orderID := testenv.UniqueName(t, "o")
+	id := workflows.OrderWorkflowID(orderID)
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, workflows.OrderSagaName, workflows.OrderInput{
+		OrderID: orderID, Items: []activities.StockLine{{ProductCode: "A", Quantity: 1}}, InventoryTaskQueue: queue,
+		Policy: workflows.StepPolicy{InitialInterval: 50 * time.Millisecond, MaxAttempts: 1000},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.TerminateWorkflow(context.Background(), id, "", "test over") })
+
+	live := temporal.Progress{Client: c, Log: testenv.Logger()}
+	stored := orders.Order{OrderID: orderID, Status: domain.StatusPending, Seq: 1}
+	var reserve orders.Step
+	require.Eventually(t, func() bool {
+		for _, st := range live.Live(ctx, stored).Steps {
+			if st.Name == workflows.StepReserveStock {
+				reserve = st
+			}
+		}
+		return reserve.Attempts >= 3
+	}, time.Minute, 100*time.Millisecond, "the reserve's third attempt")
+	require.Equal(t, orders.StepRunning, reserve.State)
+	require.Equal(t, "the inventory is down", reserve.LastError)
+	require.Empty(t, live.Live(ctx, orders.Order{OrderID: orderID, Status: domain.StatusConfirmed}).Steps,
+		"an order with no step running comes back as stored")
 }

@@ -1,0 +1,143 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/orders"
+)
+
+// forwardStep is one forward step of the saga.
+type forwardStep struct {
+	name    string
+	started *bool // what compensation reads: the step may have done something
+	// run runs the step once under its retry policy. stepCtx is cancelled by a cancel request; ctx
+	// is not (a local attempt is short and ends on its own: see runOrderService).
+	run func(ctx, stepCtx workflow.Context, st *orders.Step) error
+}
+
+// errCancelRequested ends a step when the order is cancelled meanwhile; errCompensateDecided ends a
+// parked step that an operator (or the parking deadline) chose to compensate.
+var (
+	errCancelRequested   = errors.New("cancel requested while the step was running")
+	errCompensateDecided = errors.New("compensation decided while parked")
+)
+
+// runStep runs a forward step until it succeeds or fails for good. A refusal (non-retryable), a
+// cancel request or the workflow's cancellation ends it; a spent retry policy or a passed
+// ScheduleToClose parks the saga, and an operator's retry runs the step again with a fresh budget.
+func (s *saga) runStep(ctx workflow.Context, fs forwardStep) error {
+	st := s.step(fs.name)
+	st.State = orders.StepRunning
+	for {
+		if s.cancelRequested {
+			st.State = orders.StepFailed
+			return errCancelRequested
+		}
+		stepCtx, cancel := workflow.WithCancel(ctx)
+		s.cancelStep = cancel
+		err := fs.run(ctx, stepCtx, st)
+		s.cancelStep = nil
+		cancel()
+		if err == nil {
+			st.State, st.LastError = orders.StepCompleted, ""
+			return nil
+		}
+		st.LastError = failureMessage(err)
+		switch {
+		case ctx.Err() != nil || (temporal.IsCanceledError(err) && !s.cancelRequested):
+			st.State = orders.StepFailed
+			return err
+		case s.cancelRequested:
+			st.State = orders.StepFailed
+			return errCancelRequested
+		case nonRetryable(err):
+			st.State = orders.StepFailed
+			return err
+		}
+		action, err := s.park(ctx, st, err)
+		if err != nil {
+			st.State = orders.StepFailed
+			return err
+		}
+		if action == ActionCompensate {
+			st.State = orders.StepFailed
+			return errCompensateDecided
+		}
+		st.State = orders.StepRunning
+	}
+}
+
+// runActivity runs a step's activity (on the inventory's or the saga's task queue) once: Temporal
+// retries it under the step's policy until it succeeds, is refused, its attempts are spent or its
+// ScheduleToClose passes. Neither the attempts nor the waits between them reach the history.
+func (s *saga) runActivity(ctx workflow.Context, st *orders.Step, opts workflow.ActivityOptions, activity string, arg, result any) error {
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), activity, arg).Get(ctx, result)
+	st.Attempts += attemptsMade(err)
+	return err
+}
+
+// runOrderService runs the order service's own work (payments, with the order's record folded in
+// where one is due) as ONE local attempt first: on the happy path that costs one marker in the
+// history, where a regular activity costs three events and a workflow task. If that attempt fails
+// retryably, the same activity runs as a regular activity on the saga's task queue under the step's
+// policy (its remaining attempts) and ScheduleToClose: an outage of any length then costs a constant
+// number of events, and the retrying step shows in the UI's pending activities. A refusal (a
+// declined card) ends the step at once. The local attempt runs in ctx, not the step's cancellable
+// context: it ends within its short StartToClose, so a compensation never overtakes it.
+func (s *saga) runOrderService(ctx, stepCtx workflow.Context, st *orders.Step, summary, activity string, arg, result any) error {
+	local := orderServiceAttempt
+	local.Summary = summary
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), activity, arg).Get(ctx, result)
+	st.Attempts++
+	if err == nil || nonRetryable(err) || s.cancelRequested || ctx.Err() != nil {
+		return err
+	}
+	st.LastError = failureMessage(err)
+	opts := s.policy.forwardOptions(paymentActivity, summary+" (after a failed local attempt)")
+	opts.RetryPolicy.MaximumAttempts = int32(max(s.policy.MaxAttempts-1, 1))
+	return s.runActivity(stepCtx, st, opts, activity, arg, result)
+}
+
+func (s *saga) reserveStep(out *activities.ReserveStockResult) forwardStep {
+	return forwardStep{name: StepReserveStock, started: &s.reserveStarted, run: func(_, stepCtx workflow.Context, st *orders.Step) error {
+		opts := s.policy.forwardOptions(s.inventory, fmt.Sprintf("Reserve %d product(s) for order %s", len(s.order.Lines), s.order.ID))
+		return s.runActivity(stepCtx, st, opts, activities.ReserveStockName, activities.ReserveStockInput{OrderID: s.order.ID, Lines: s.stockLines()}, out)
+	}}
+}
+
+// authorizeStep authorizes the payment; the RESERVED record rides along (RecordThenAuthorize)
+// unless it was stored already.
+func (s *saga) authorizeStep() forwardStep {
+	return forwardStep{name: StepAuthorizePayment, started: &s.authorizeStarted, run: func(ctx, stepCtx workflow.Context, st *orders.Step) error {
+		pay := activities.AuthorizePaymentInput{OrderID: s.order.ID, Token: s.token, AmountMinor: s.rec.TotalMinor, Currency: s.rec.Currency}
+		summary := fmt.Sprintf("Authorize %s %s", s.totalString(), s.rec.Currency)
+		if s.unrecorded == nil {
+			return s.runOrderService(ctx, stepCtx, st, summary, activities.AuthorizePaymentName, pay, &s.rec.PaymentID)
+		}
+		in := activities.RecordThenAuthorizeInput{Record: *s.unrecorded, Payment: pay}
+		err := s.runOrderService(ctx, stepCtx, st, summary+" (and record the order as "+string(in.Record.Status)+")", activities.RecordThenAuthorizeName, in, &s.rec.PaymentID)
+		if err == nil {
+			s.unrecorded = nil
+		}
+		return err
+	}}
+}
+
+func (s *saga) commitStep() forwardStep {
+	return forwardStep{name: StepCommitStock, started: &s.commitStarted, run: func(_, stepCtx workflow.Context, st *orders.Step) error {
+		opts := s.policy.forwardOptions(s.inventory, "Commit reserved stock of order "+s.order.ID)
+		return s.runActivity(stepCtx, st, opts, activities.CommitStockName, s.order.ID, nil)
+	}}
+}
+
+func (s *saga) captureStep() forwardStep {
+	return forwardStep{name: StepCapturePayment, started: &s.captureStarted, run: func(ctx, stepCtx workflow.Context, st *orders.Step) error {
+		summary := fmt.Sprintf("Capture %s %s", s.totalString(), s.rec.Currency)
+		return s.runOrderService(ctx, stepCtx, st, summary, activities.CapturePaymentName, s.order.ID, nil)
+	}}
+}
