@@ -40,7 +40,7 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 	}
 	svc := orders.NewService(orders.Ports{
 		Sagas: temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue,
-			Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, ParkDeadline: cfg.ParkDeadline}},
+			Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, StepTimeout: cfg.StepTimeout, ParkDeadline: cfg.ParkDeadline}},
 		Store:  store,
 		Keys:   mongodb.NewIdempotencyKeys(db),
 		Search: search,

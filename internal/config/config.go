@@ -29,8 +29,10 @@ type Config struct {
 	// the same key places a new order.
 	IdempotencyKeyLifetime time.Duration `env:"IDEMPOTENCY_KEY_LIFETIME" envDefault:"24h"`
 	// StepMaxAttempts bounds a saga step's retries before the order parks in NEEDS_ATTENTION;
+	// StepTimeout bounds one run of a step, its attempts and the waits between them (ScheduleToClose);
 	// ParkDeadline is how long a parked order waits for an operator before compensating by itself.
 	StepMaxAttempts int           `env:"STEP_MAX_ATTEMPTS" envDefault:"10"`
+	StepTimeout     time.Duration `env:"STEP_TIMEOUT" envDefault:"5m"`
 	ParkDeadline    time.Duration `env:"PARK_DEADLINE" envDefault:"72h"`
 	// AdminToken guards /api/v1/admin (Authorization: Bearer <token>); empty refuses every call.
 	AdminToken string `env:"ADMIN_TOKEN"`
