@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// longestStepTimeout is the longest StartToClose of any saga step (workflows/order_saga.go: the
-// inventory activities' 30 s; payments 15 s, RecordOrder 10 s). The broker outage must outlast it, so
+// longestStepTimeout is the longest StartToClose of any saga step attempt (workflows/policy.go: the
+// inventory activities' 30 s; payments 15 s, the order service's local attempt 5 s). The broker outage
+// must outlast it, so
 // that a step's attempt times out after it may have written, and its retry meets its own write.
 const longestStepTimeout = 30 * time.Second
 
