@@ -186,10 +186,12 @@ func eventsOf(t *testing.T, d <-chan amqp.Delivery, subject string, n int) []str
 }
 
 // eventsBySubject collects routing keys per subject (an order id, in the envelope's subject or its
-// data's orderId) until each has as many as want says; other events are dropped.
+// data's orderId) until each has as many as want says; other events are dropped, and so is a repeat of
+// an event id (a retried publish), as every consumer drops it.
 func eventsBySubject(t *testing.T, d <-chan amqp.Delivery, want map[string]int) map[string][]string {
 	t.Helper()
 	got := map[string][]string{}
+	seen := map[string]bool{} // event ids: a retried publish repeats one, and consumers drop the repeat
 	done := func() bool {
 		for subj, n := range want {
 			if len(got[subj]) < n {
@@ -202,6 +204,10 @@ func eventsBySubject(t *testing.T, d <-chan amqp.Delivery, want map[string]int) 
 	for !done() {
 		select {
 		case m := <-d:
+			if seen[m.MessageId] {
+				continue
+			}
+			seen[m.MessageId] = true
 			var env struct {
 				Subject string `json:"subject"`
 				Data    struct {

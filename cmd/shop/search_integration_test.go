@@ -98,7 +98,8 @@ func TestE2ESearchReadModel(t *testing.T) {
 	// steps of both services, each with its activity and attempt.
 	require.Eventually(t, func() bool {
 		activities := orderLogActivities(t, id)
-		return activities["ReserveStock"] && activities["CommitStock"] && activities["AuthorizePayment"] && activities["CapturePayment"]
+		// The RESERVED record rides with the authorization (RecordThenAuthorize).
+		return activities["ReserveStock"] && activities["CommitStock"] && activities["RecordThenAuthorize"] && activities["CapturePayment"]
 	}, 30*time.Second, 500*time.Millisecond, "the order's log records reach Elasticsearch")
 
 	// The stock the read model shows follows the ledger: 3 − 1 sold.
