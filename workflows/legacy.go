@@ -98,17 +98,10 @@ func (s *saga) forwardWithTimers(ctx workflow.Context, name string, call func(ct
 			return err
 		}
 		if budget <= 0 && workflow.GetVersion(ctx, parkingChange, workflow.DefaultVersion, parkingVersion) >= parkingVersion {
-			action, err := s.park(ctx, st, err)
-			if err != nil {
-				st.State = orders.StepFailed
+			if err := s.parkStep(ctx, st, err); err != nil {
 				return err
 			}
-			if action == ActionCompensate {
-				st.State = orders.StepFailed
-				return errCompensateDecided
-			}
 			budget = s.policy.MaxAttempts
-			st.State = orders.StepRunning
 			continue
 		}
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("%s: retrying %s after attempt %d failed: %s", s.order.Status, name, st.Attempts, st.LastError))

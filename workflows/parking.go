@@ -13,6 +13,22 @@ import (
 	"github.com/order-saga/shop/orders"
 )
 
+// parkStep parks the saga on st (see park) and hands back the decision: nil runs the step again (st
+// is running once more), errCompensateDecided compensates; any other error ended the wait.
+func (s *saga) parkStep(ctx workflow.Context, st *orders.Step, cause error) error {
+	action, err := s.park(ctx, st, cause)
+	switch {
+	case err != nil:
+		st.State = orders.StepFailed
+		return err
+	case action == ActionCompensate:
+		st.State = orders.StepFailed
+		return errCompensateDecided
+	}
+	st.State = orders.StepRunning
+	return nil
+}
+
 // park puts the saga in NEEDS_ATTENTION after st's run failed with cause (its retries spent, or its
 // time bound passed) and waits for an operator's decision, a cancel, or the deadline (which
 // compensates). It returns ActionRetry (the status is back where it was) or ActionCompensate (the

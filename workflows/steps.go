@@ -59,16 +59,9 @@ func (s *saga) runStep(ctx workflow.Context, fs forwardStep) error {
 			st.State = orders.StepFailed
 			return err
 		}
-		action, err := s.park(ctx, st, err)
-		if err != nil {
-			st.State = orders.StepFailed
+		if err := s.parkStep(ctx, st, err); err != nil {
 			return err
 		}
-		if action == ActionCompensate {
-			st.State = orders.StepFailed
-			return errCompensateDecided
-		}
-		st.State = orders.StepRunning
 	}
 }
 

@@ -100,6 +100,11 @@ func (f *FakeSagas) Decide(_ context.Context, orderID string, d orders.Decision)
 func (f *FakeSagas) Status(_ context.Context, orderID string) (orders.Order, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.saga(orderID)
+}
+
+// saga returns a known order's saga state, or the error a saga call meets; f.mu must be held.
+func (f *FakeSagas) saga(orderID string) (orders.Order, error) {
 	if f.Err != nil {
 		return orders.Order{}, f.Err
 	}
@@ -115,12 +120,9 @@ func (f *FakeSagas) Status(_ context.Context, orderID string) (orders.Order, err
 func (f *FakeSagas) move(orderID string, from func(domain.OrderStatus) bool, to domain.OrderStatus, reason string) (orders.Order, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.Err != nil {
-		return orders.Order{}, f.Err
-	}
-	o, ok := f.sagas[orderID]
-	if !ok {
-		return orders.Order{}, domain.ErrNotFound
+	o, err := f.saga(orderID)
+	if err != nil {
+		return orders.Order{}, err
 	}
 	if !from(o.Status) {
 		return orders.Order{}, fmt.Errorf("order %s is %s: %w", orderID, o.Status, domain.ErrConflict)
