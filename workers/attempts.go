@@ -75,6 +75,6 @@ func errTypeName(err error) string {
 	return t.Name()
 }
 
-// NewAttemptInterceptor returns the interceptor every worker built here installs, for workers built
-// elsewhere (the SDK's test environment).
+// NewAttemptInterceptor returns the interceptor every worker built here installs (and tests install on
+// the SDK's test environment).
 func NewAttemptInterceptor() interceptor.WorkerInterceptor { return &attemptInterceptor{} }

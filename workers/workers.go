@@ -36,7 +36,7 @@ func NewWithOptions(c client.Client, queue string, opts []Option, regs ...Regist
 			default: // the SDK calls this once; never block it
 			}
 		},
-		Interceptors: []interceptor.WorkerInterceptor{&attemptInterceptor{}},
+		Interceptors: []interceptor.WorkerInterceptor{NewAttemptInterceptor()},
 	}
 	for _, opt := range opts {
 		opt(&o)
