@@ -15,15 +15,29 @@ const Source = "order-service"
 // PENDING order is order.placed, the original's name), id order/<id>/<seq>. The store keeps only the
 // newest transition and the event id is fixed by the transition, so recording one again (a retry
 // after any partial failure) changes nothing and consumers drop the repeat.
+//
+// An event this process has had confirmed by the broker lately is not published again: a step that
+// carries the record along (RESERVED rides with the authorization) records it again on every retry
+// of the step, and a payment outage would otherwise send one repeat per attempt. The memory is
+// per process and bounded, so a repeat after a restart still goes out, and consumers drop it.
 func (s *Service) Record(ctx context.Context, o Order) error {
 	if err := s.p.Store.Save(ctx, o); err != nil {
 		return fmt.Errorf("record order %s #%d: %w", o.OrderID, o.Seq, err)
 	}
-	if err := s.p.Events.Publish(ctx, transitionEvent(o)); err != nil {
+	ev := transitionEvent(o)
+	if s.published.Contains(ev.ID) {
+		return nil
+	}
+	if err := s.p.Events.Publish(ctx, ev); err != nil {
 		return fmt.Errorf("record order %s #%d: %w", o.OrderID, o.Seq, err)
 	}
+	s.published.Add(ev.ID, struct{}{})
 	return nil
 }
+
+// recentlyPublished is how many confirmed event ids Record remembers (a few minutes of orders at
+// full speed, about 100 bytes each).
+const recentlyPublished = 8192
 
 // transitionEvent is the event of an order's transition.
 func transitionEvent(o Order) domain.Event {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/order-saga/shop/domain"
 )
 
@@ -47,6 +49,8 @@ type Service struct {
 	p    Ports
 	cfg  Config
 	keys IdempotencyKeys
+	// published holds the ids of events the broker confirmed lately (see Record).
+	published *lru.Cache[string, struct{}]
 }
 
 // NewService wires the use cases to their ports.
@@ -69,7 +73,8 @@ func NewService(p Ports, cfg Config) *Service {
 	if cfg.NewID == nil {
 		cfg.NewID = newOrderID
 	}
-	return &Service{p: p, cfg: cfg, keys: IdempotencyKeys{Store: p.Keys, Lifetime: cfg.KeyLifetime, Now: cfg.Now}}
+	published, _ := lru.New[string, struct{}](recentlyPublished) // fails only for a size below 1
+	return &Service{p: p, cfg: cfg, keys: IdempotencyKeys{Store: p.Keys, Lifetime: cfg.KeyLifetime, Now: cfg.Now}, published: published}
 }
 
 // Get returns an order: the stored one with its saga's live steps, or, for an order just placed
