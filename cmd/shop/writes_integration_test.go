@@ -43,9 +43,9 @@ func (c storeCost) total(m map[string]int) int {
 // Writes of an order without an Idempotency-Key, by saga step:
 //
 //	record PENDING     orders insert orders             the order service's copy, which the API reads
-//	reserve-stock      inventory insert reservations    the record Reserve starts (its idempotency anchor)
-//	                   inventory insert stock_movements the reservation entry (the stock decision)
-//	                   inventory update reservations    the record says RESERVED, with prices
+//	reserve-stock      inventory insert stock_movements the reservation entry (the stock decision)
+//	                   inventory insert reservations    the order's record, RESERVED, with prices: written
+//	                                                    once its entries are made (Commit reads its lines)
 //	authorize          payments insert payments         the authorization (sandbox)
 //	record RESERVED    (its event only: the store keeps PENDING; the API shows the saga's status)
 //	commit-stock       inventory insert stock_movements the commit entry
@@ -66,7 +66,7 @@ func TestOneOrderMongoWrites(t *testing.T) {
 
 	writes := map[string]int{
 		"orders insert orders": 1, "orders update orders": 1,
-		"inventory insert reservations": 1, "inventory update reservations": 2,
+		"inventory insert reservations": 1, "inventory update reservations": 1,
 		"inventory insert stock_movements": 2,
 		"payments insert payments":         1, "payments update payments": 1,
 	}
