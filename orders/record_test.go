@@ -33,12 +33,8 @@ func TestRecordPublishesTheTransitionsEvent(t *testing.T) {
 			o := orders.Order{OrderID: "o1", CustomerID: "c1", Status: tt.status, Seq: 3, UpdatedAt: at}
 			require.NoError(t, f.svc.Record(context.Background(), o))
 			stored, err := f.store.Get(context.Background(), "o1")
-			if tt.status == domain.StatusReserved {
-				require.ErrorIs(t, err, domain.ErrNotFound, "RESERVED is passing: the saga answers for it")
-			} else {
-				require.NoError(t, err)
-				require.Equal(t, o, stored)
-			}
+			require.NoError(t, err)
+			require.Equal(t, o, stored)
 			require.Equal(t, []domain.Event{{ID: "order/o1/3", Type: tt.wantType, OccurredAt: at, Source: orders.Source,
 				Subject: "o1", Data: o}}, f.events.Published())
 		})
@@ -64,6 +60,32 @@ func TestRecordIsIdempotentBySeq(t *testing.T) {
 		ids = append(ids, e.ID)
 	}
 	require.Equal(t, []string{"order/o1/3", "order/o1/1"}, ids)
+}
+
+// TestRecordSkipsTheFirstReserved: the RESERVED straight after PENDING is not stored (the API shows
+// the saga's live status over a stored PENDING), but published; a later RESERVED (after an operator's
+// retry of a parked order) is stored.
+func TestRecordSkipsTheFirstReserved(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name       string
+		seq        int64
+		wantStored domain.OrderStatus
+	}{
+		{name: "straight after PENDING", seq: 2, wantStored: domain.StatusPending},
+		{name: "after an operator's retry", seq: 4, wantStored: domain.StatusReserved},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			require.NoError(t, f.svc.Record(ctx, orders.Order{OrderID: "o1", Status: domain.StatusPending, Seq: 1}))
+			require.NoError(t, f.svc.Record(ctx, orders.Order{OrderID: "o1", Status: domain.StatusReserved, Seq: tt.seq}))
+			stored, err := f.store.Get(ctx, "o1")
+			require.NoError(t, err)
+			require.Equal(t, tt.wantStored, stored.Status)
+			require.Len(t, f.events.Published(), 2, "both events go out")
+		})
+	}
 }
 
 func TestRecordFailsWhenTheBrokerRefuses(t *testing.T) {
