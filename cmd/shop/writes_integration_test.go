@@ -65,7 +65,7 @@ func TestOneOrderMongoWrites(t *testing.T) {
 
 	writes := map[string]int{
 		"orders insert orders": 1, "orders update orders": 1,
-		"inventory insert reservations": 1,
+		"inventory insert reservations":    1,
 		"inventory insert stock_movements": 2,
 		"payments insert payments":         1, "payments update payments": 1,
 	}
