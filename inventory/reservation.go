@@ -38,8 +38,9 @@ func (s ReservationState) MayBecome(next ReservationState) bool {
 	return false
 }
 
-// Reservation is the inventory's record of one order. It is written before the first ledger entry of
-// the order, so a retried Reserve knows whether an earlier attempt may have left entries behind.
+// Reservation is the inventory's record of one order. Reserve writes it once the order's entries are
+// made (before them only to record a rejection it is rolling back); until then the ledger's
+// idempotency keys are what tells a retry, or a Release, what an earlier attempt left behind.
 type Reservation struct {
 	OrderID   string
 	State     ReservationState

@@ -15,32 +15,34 @@ import (
 // from the catalogue at this moment and returned as the order's price source.
 //
 // Any number of calls with the same orderID reserve once and answer the same.
+//
+// The order's record is written once, after its entries (one write per order, not three: FerretDB
+// manages some 80–165 small writes a second). Entries without a record are what an attempt that
+// stopped half-way leaves: a retry finds them by their idempotency keys as it appends, and a Release
+// finds them by reading the order's entries. A record written before the entries is left only by a
+// rejection (its rollback must be resumed, never reserved again) or a Release.
 func (s *Service) Reserve(ctx context.Context, orderID string, lines []LineRequest) (Reservation, error) {
 	merged, err := mergeLines(orderID, lines)
 	if err != nil {
 		return Reservation{}, err
 	}
+	switch res, err := s.reservations.Get(ctx, orderID); {
+	case err == nil:
+		return s.resumeReserve(ctx, res)
+	case !errors.Is(err, domain.ErrNotFound):
+		return Reservation{}, fmt.Errorf("reserve %s: %w", orderID, err)
+	}
 	res := Reservation{OrderID: orderID, State: Reserving, UpdatedAt: s.now()}
 	for _, l := range merged {
 		res.Lines = append(res.Lines, ReservedLine{ProductCode: l.ProductCode, Quantity: l.Quantity})
 	}
-	// The record goes in before any ledger entry: if it is already there, an earlier attempt ran.
-	switch err := s.reservations.Insert(ctx, res); {
-	case errors.Is(err, domain.ErrConflict):
-		return s.resumeReserve(ctx, orderID)
-	case err != nil:
-		return Reservation{}, fmt.Errorf("reserve %s: %w", orderID, err)
-	}
-	return s.reserveLines(ctx, res, nil)
+	return s.reserveLines(ctx, res, false, nil)
 }
 
-// resumeReserve answers a repeated Reserve: from the record when the earlier attempt finished, by
-// reconciling with the ledger when it stopped half-way.
-func (s *Service) resumeReserve(ctx context.Context, orderID string) (Reservation, error) {
-	res, err := s.reservations.Get(ctx, orderID)
-	if err != nil {
-		return Reservation{}, fmt.Errorf("reserve %s: %w", orderID, err)
-	}
+// resumeReserve answers a Reserve of an order with a record: from the record when an earlier attempt
+// finished, by reconciling with the ledger when it stopped half-way.
+func (s *Service) resumeReserve(ctx context.Context, res Reservation) (Reservation, error) {
+	orderID := res.OrderID
 	switch res.State {
 	case Reserved, Committed:
 		return res, nil
@@ -53,13 +55,26 @@ func (s *Service) resumeReserve(ctx context.Context, orderID string) (Reservatio
 	if err != nil {
 		return Reservation{}, fmt.Errorf("reserve %s: read earlier entries: %w", orderID, err)
 	}
-	return s.reserveLines(ctx, res, entries)
+	return s.reserveLines(ctx, res, true, entries)
 }
 
-// reserveLines appends a reservation per line (earlier is what an interrupted attempt left), then
-// records the outcome. Events go out before the record says RESERVED, so a crash in between is
-// followed by a retry that publishes them again under the same ids.
-func (s *Service) reserveLines(ctx context.Context, res Reservation, earlier []domain.Movement) (Reservation, error) {
+// recordOnce stores res: inserted when the order has no record yet (recorded is false), saved over
+// the stored one otherwise. A record that turned up meanwhile is saved over, forward only (Save).
+func (s *Service) recordOnce(ctx context.Context, res Reservation, recorded bool) error {
+	if !recorded {
+		err := s.reservations.Insert(ctx, res)
+		if !errors.Is(err, domain.ErrConflict) {
+			return err
+		}
+	}
+	return s.reservations.Save(ctx, res)
+}
+
+// reserveLines appends a reservation per line (earlier is what an interrupted attempt left; recorded
+// says whether the order has a record), then records the outcome. Events go out before the record
+// says RESERVED, so a crash in between is followed by a retry that publishes them again under the
+// same ids.
+func (s *Service) reserveLines(ctx context.Context, res Reservation, recorded bool, earlier []domain.Movement) (Reservation, error) {
 	book := orderBook(earlier)
 	done := map[string]domain.Movement{} // product code -> its reservation entry, not settled
 	settled := false
@@ -80,7 +95,7 @@ func (s *Service) reserveLines(ctx context.Context, res Reservation, earlier []d
 				}
 			}
 		}
-		return s.rollBack(ctx, res, done, res.Rejection)
+		return s.rollBack(ctx, res, recorded, done, res.Rejection)
 	}
 	if settled {
 		// Some line was released or committed while the record still says Reserving: a Release ran
@@ -131,7 +146,7 @@ func (s *Service) reserveLines(ctx context.Context, res Reservation, earlier []d
 	}
 
 	if rejection != nil {
-		return s.rollBack(ctx, res, done, rejection)
+		return s.rollBack(ctx, res, recorded, done, rejection)
 	}
 	for _, e := range appended {
 		if err := s.publishMovement(ctx, e, lowMark[e.ProductCode]); err != nil {
@@ -147,33 +162,60 @@ func (s *Service) reserveLines(ctx context.Context, res Reservation, earlier []d
 		}
 	}
 	res.State, res.UpdatedAt = Reserved, s.now()
+	if !recorded {
+		switch err := s.reservations.Insert(ctx, res); {
+		case err == nil:
+			return res, nil
+		case !errors.Is(err, domain.ErrConflict):
+			return Reservation{}, fmt.Errorf("reserve %s: record: %w", res.OrderID, err)
+		}
+		stored, err := s.reservations.Get(ctx, res.OrderID)
+		if err != nil {
+			return Reservation{}, fmt.Errorf("reserve %s: %w", res.OrderID, err)
+		}
+		switch {
+		case stored.State == Reserved || stored.State == Committed:
+			return stored, nil // another attempt recorded the same entries first: its answer stands
+		case stored.State != Reserving || stored.Rejection != nil:
+			// A Release or a rejection recorded the order meanwhile.
+			return Reservation{}, s.giveBackLate(ctx, res.OrderID, domain.ErrConflict)
+		}
+		// A Reserving record without a rejection (an attempt of an earlier version, which recorded
+		// before its entries): saved over below, forward only, as a resumed attempt does.
+	}
 	switch err := s.reservations.Save(ctx, res); {
 	case errors.Is(err, domain.ErrConflict):
-		// The order was released while this attempt reserved (a late attempt, running beside the
-		// compensation): what it reserved after the release read the ledger goes back too.
-		if _, gerr := s.giveBackAll(ctx, res.OrderID); gerr != nil {
-			return Reservation{}, fmt.Errorf("reserve %s: give back after a release: %w", res.OrderID, gerr)
-		}
-		return Reservation{}, fmt.Errorf("reserve %s: the order's stock was released meanwhile: %w", res.OrderID, err)
+		return Reservation{}, s.giveBackLate(ctx, res.OrderID, err)
 	case err != nil:
 		return Reservation{}, fmt.Errorf("reserve %s: record: %w", res.OrderID, err)
 	}
 	return res, nil
 }
 
+// giveBackLate answers a Reserve that finds its order released or rejected while it reserved (a late
+// attempt, running beside the compensation or a rejecting attempt): what it reserved after the
+// release read the ledger goes back too.
+func (s *Service) giveBackLate(ctx context.Context, orderID string, cause error) error {
+	if _, err := s.giveBackAll(ctx, orderID); err != nil {
+		return fmt.Errorf("reserve %s: give back after a release: %w", orderID, err)
+	}
+	return fmt.Errorf("reserve %s: the order's stock was released meanwhile: %w", orderID, cause)
+}
+
 // rollBack releases what a rejected Reserve had reserved and records the rejection. The rejection
 // is recorded first (the record still says Reserving), so that an attempt that stops half-way is
 // resumed by finishing the rollback, never by reserving again (one write more, on rejections only).
-func (s *Service) rollBack(ctx context.Context, res Reservation, reserved map[string]domain.Movement, why *Rejection) (Reservation, error) {
+func (s *Service) rollBack(ctx context.Context, res Reservation, recorded bool, reserved map[string]domain.Movement, why *Rejection) (Reservation, error) {
 	res.Rejection = why
 	for i := range res.Lines {
 		res.Lines[i].UnitPrice = domain.Money{}
 	}
 	if len(reserved) > 0 {
 		res.UpdatedAt = s.now()
-		if err := s.reservations.Save(ctx, res); err != nil {
+		if err := s.recordOnce(ctx, res, recorded); err != nil {
 			return Reservation{}, fmt.Errorf("reserve %s: record rejection before rollback: %w", res.OrderID, err)
 		}
+		recorded = true
 	}
 	note := why.Err().Error()
 	for _, code := range sortedKeys(reserved) {
@@ -182,13 +224,14 @@ func (s *Service) rollBack(ctx context.Context, res Reservation, reserved map[st
 		}
 	}
 	res.State, res.UpdatedAt = Rejected, s.now()
-	if err := s.reservations.Save(ctx, res); err != nil {
+	if err := s.recordOnce(ctx, res, recorded); err != nil {
 		return Reservation{}, fmt.Errorf("reserve %s: record rejection: %w", res.OrderID, err)
 	}
 	return res, why.Err()
 }
 
 // Commit turns an order's reservations into goods that left the warehouse. Repeated calls commit once.
+// It answers with the record as COMMITTED; the stored record keeps saying RESERVED.
 func (s *Service) Commit(ctx context.Context, orderID string) (Reservation, error) {
 	res, err := s.reservations.Get(ctx, orderID)
 	if err != nil {
@@ -212,10 +255,11 @@ func (s *Service) Commit(ctx context.Context, orderID string) (Reservation, erro
 			return res, fmt.Errorf("commit %s: %s was released meanwhile: %w", orderID, l.ProductCode, domain.ErrConflict)
 		}
 	}
+	// The record is not saved as COMMITTED (a write and a read per order saved): the commit entries
+	// say the goods left, and every reader of the record treats RESERVED as it did COMMITTED (Release
+	// and a late Reserve read the entries or answer from the lines), but for a repeated Commit, which
+	// finds its entries by their idempotency keys and commits nothing again.
 	res.State, res.UpdatedAt = Committed, s.now()
-	if err := s.reservations.Save(ctx, res); err != nil {
-		return Reservation{}, fmt.Errorf("commit %s: record: %w", orderID, err)
-	}
 	return res, nil
 }
 
@@ -228,14 +272,10 @@ func (s *Service) Commit(ctx context.Context, orderID string) (Reservation, erro
 // says: a commit may have settled some lines and stopped, a Reserve may have stopped half-way. This
 // costs one read of the order's entries (a scan on FerretDB), on the compensation path only.
 func (s *Service) Release(ctx context.Context, orderID string) (Reservation, error) {
-	tombstone := Reservation{OrderID: orderID, State: Released, UpdatedAt: s.now()}
-	switch err := s.reservations.Insert(ctx, tombstone); {
-	case err == nil:
-		return tombstone, nil
-	case !errors.Is(err, domain.ErrConflict):
-		return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
-	}
 	res, err := s.reservations.Get(ctx, orderID)
+	if errors.Is(err, domain.ErrNotFound) {
+		res, err = s.releaseUnrecorded(ctx, orderID)
+	}
 	if err != nil {
 		return Reservation{}, fmt.Errorf("release %s: %w", orderID, err)
 	}
@@ -259,6 +299,26 @@ func (s *Service) Release(ctx context.Context, orderID string) (Reservation, err
 		return Reservation{}, fmt.Errorf("release %s: record: %w", orderID, err)
 	}
 	return res, nil
+}
+
+// releaseUnrecorded releases an order without a record. A Reserve records its order only once its
+// entries are made, so an attempt may have left entries (or be making them): they are given back
+// first, then a Released record is left, which makes a late Reserve refuse (and give back what it
+// reserved after this read the ledger). Should a Reserve record the order first, that record is
+// returned, to be released as any other.
+func (s *Service) releaseUnrecorded(ctx context.Context, orderID string) (Reservation, error) {
+	restocked, err := s.giveBackAll(ctx, orderID)
+	if err != nil {
+		return Reservation{}, err
+	}
+	tombstone := Reservation{OrderID: orderID, State: Released, Restocked: restocked, UpdatedAt: s.now()}
+	switch err := s.reservations.Insert(ctx, tombstone); {
+	case err == nil:
+		return tombstone, nil
+	case !errors.Is(err, domain.ErrConflict):
+		return Reservation{}, err
+	}
+	return s.reservations.Get(ctx, orderID)
 }
 
 // giveBackAll settles every product of a released order from its ledger entries (giveBack) and

@@ -47,25 +47,51 @@ func TestRecordPublishesTheTransitionsEvent(t *testing.T) {
 func TestRecordIsIdempotentBySeq(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, nil)
-	reserved := orders.Order{OrderID: "o1", Status: domain.StatusReserved, Seq: 2}
+	confirmed := orders.Order{OrderID: "o1", Status: domain.StatusConfirmed, Seq: 3}
 	pending := orders.Order{OrderID: "o1", Status: domain.StatusPending, Seq: 1}
-	require.NoError(t, f.svc.Record(ctx, reserved))
-	require.NoError(t, f.svc.Record(ctx, reserved))
+	require.NoError(t, f.svc.Record(ctx, confirmed))
+	require.NoError(t, f.svc.Record(ctx, confirmed))
 	require.NoError(t, f.svc.Record(ctx, pending))
 	stored, err := f.store.Get(ctx, "o1")
 	require.NoError(t, err)
-	require.Equal(t, reserved, stored)
+	require.Equal(t, confirmed, stored)
 	var ids []string
 	for _, e := range f.events.Published() {
 		ids = append(ids, e.ID)
 	}
-	require.Equal(t, []string{"order/o1/2", "order/o1/1"}, ids)
+	require.Equal(t, []string{"order/o1/3", "order/o1/1"}, ids)
+}
+
+// TestRecordSkipsTheFirstReserved: the RESERVED straight after PENDING is not stored (the API shows
+// the saga's live status over a stored PENDING), but published; a later RESERVED (after an operator's
+// retry of a parked order) is stored.
+func TestRecordSkipsTheFirstReserved(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name       string
+		seq        int64
+		wantStored domain.OrderStatus
+	}{
+		{name: "straight after PENDING", seq: 2, wantStored: domain.StatusPending},
+		{name: "after an operator's retry", seq: 4, wantStored: domain.StatusReserved},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			require.NoError(t, f.svc.Record(ctx, orders.Order{OrderID: "o1", Status: domain.StatusPending, Seq: 1}))
+			require.NoError(t, f.svc.Record(ctx, orders.Order{OrderID: "o1", Status: domain.StatusReserved, Seq: tt.seq}))
+			stored, err := f.store.Get(ctx, "o1")
+			require.NoError(t, err)
+			require.Equal(t, tt.wantStored, stored.Status)
+			require.Len(t, f.events.Published(), 2, "both events go out")
+		})
+	}
 }
 
 func TestRecordFailsWhenTheBrokerRefuses(t *testing.T) {
 	f := newFixture(t, nil)
 	f.events.Fail = errors.New("broker away")
-	o := orders.Order{OrderID: "o1", Status: domain.StatusReserved, Seq: 2}
+	o := orders.Order{OrderID: "o1", Status: domain.StatusConfirmed, Seq: 3}
 	require.ErrorIs(t, f.svc.Record(context.Background(), o), f.events.Fail, "the activity retries")
 	stored, err := f.store.Get(context.Background(), "o1")
 	require.NoError(t, err)

@@ -36,6 +36,7 @@ type system struct {
 	urls     map[string]string
 	exchange string
 	invDB    string
+	ordDB    string
 }
 
 const adminToken = "e2e-admin-token"
@@ -74,7 +75,8 @@ func startSystem(t *testing.T, extraEnv ...string) *system {
 	s := &system{t: t, bin: shopBinary(t), procs: map[string]*exec.Cmd{}, urls: map[string]string{}}
 	s.exchange = testenv.UniqueName(t, "e2e.events")
 	s.invDB = testenv.UniqueName(t, "e2e_inv")
-	ordDB, payDB := testenv.UniqueName(t, "e2e_ord"), testenv.UniqueName(t, "e2e_pay")
+	s.ordDB = testenv.UniqueName(t, "e2e_ord")
+	ordDB, payDB := s.ordDB, testenv.UniqueName(t, "e2e_pay")
 	inv, ord, pay := freeAddr(t), freeAddr(t), freeAddr(t)
 	s.urls = map[string]string{"inventory": "http://" + inv, "orders": "http://" + ord, "payments": "http://" + pay}
 	s.env = append(os.Environ(),

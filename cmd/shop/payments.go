@@ -18,7 +18,11 @@ func runPayments(ctx context.Context, cfg config.Config, p process) error {
 	log := p.log
 	cctx, cancel := context.WithTimeout(ctx, cfg.StartupTimeout)
 	defer cancel()
-	client, err := mongodb.Connect(cctx, cfg.MongoURI)
+	mongoOpts, err := mongoOptions()
+	if err != nil {
+		return err
+	}
+	client, err := mongodb.Connect(cctx, cfg.MongoURI, mongoOpts...)
 	if err != nil {
 		return err
 	}

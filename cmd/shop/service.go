@@ -49,8 +49,11 @@ func connect(ctx context.Context, cfg config.Config, p process) (*deps, error) {
 	log := p.log
 	d := &deps{registry: p.reg, search: p.search}
 
-	var err error
-	if d.mongo, err = mongodb.Connect(ctx, cfg.MongoURI); err != nil {
+	mongoOpts, err := mongoOptions()
+	if err != nil {
+		return nil, err
+	}
+	if d.mongo, err = mongodb.Connect(ctx, cfg.MongoURI, mongoOpts...); err != nil {
 		return nil, err
 	}
 	if d.temporal, err = temporal.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log); err != nil {

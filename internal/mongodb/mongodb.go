@@ -16,11 +16,14 @@ import (
 
 // Connect opens a client and proves the server answers with a ping, so a wrong URI fails at start-up
 // rather than at the first request.
-func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
+func Connect(ctx context.Context, uri string, extra ...Option) (*mongo.Client, error) {
 	opts := options.Client().
 		ApplyURI(uri).
 		SetServerSelectionTimeout(5 * time.Second).
 		SetConnectTimeout(5 * time.Second)
+	for _, o := range extra {
+		o(opts)
+	}
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("mongodb connect %s: %w", config.RedactURL(uri), err)

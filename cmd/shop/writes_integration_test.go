@@ -1,0 +1,164 @@
+//go:build integration
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/order-saga/shop/internal/mongodb"
+	"github.com/order-saga/shop/internal/testenv"
+)
+
+// storeCost is what one order cost MongoDB: for each "<service> <command> <collection>", the
+// documents written (writes) or the commands sent (reads).
+type storeCost struct {
+	writes map[string]int
+	reads  map[string]int
+}
+
+func (c storeCost) total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// TestOneOrderMongoWrites counts the MongoDB commands of one happy one-line order placed through the
+// real services (each appends its commands to a log: MONGO_COMMAND_LOG). FerretDB on SQLite manages
+// some 80–165 small read-write operations a second, so this figure bounds the shop's throughput;
+// issue 12 asks for at most 6 writes an order.
+//
+// Writes of an order without an Idempotency-Key, by saga step (7; 10 before issue 12):
+//
+//	record PENDING     orders insert orders             the order service's copy, which the API reads
+//	reserve-stock      inventory insert stock_movements the reservation entry (the stock decision)
+//	                   inventory insert reservations    the order's record, RESERVED, with prices: written
+//	                                                    once its entries are made (Commit reads its lines)
+//	authorize          payments insert payments         the authorization (sandbox)
+//	record RESERVED    (its event only: the store keeps PENDING; the API shows the saga's status)
+//	commit-stock       inventory insert stock_movements the commit entry (the record is not saved again)
+//	capture            payments update payments         the capture (sandbox)
+//	record CONFIRMED   orders update orders
+//
+// Reads (7): orders find orders ×2 (each Save reads the stored seq first); inventory find
+// reservations ×2 (Reserve looks for an earlier attempt's record, Commit reads the lines), find
+// products (the price at reservation); payments find payments ×2 (Capture reads, then Move reads
+// again). The ledger reads nothing: its newest entry is cached in the process that appended it.
+//
+// An Idempotency-Key adds one insert (idempotency_keys) and nothing else.
+func TestOneOrderMongoWrites(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "mongo-commands.jsonl")
+	s := startSystem(t, commandLogVar+"="+logPath)
+	s.product("W-1", 100, "2.50")
+
+	writes := map[string]int{
+		"orders insert orders": 1, "orders update orders": 1,
+		"inventory insert reservations":    1,
+		"inventory insert stock_movements": 2,
+		"payments insert payments":         1, "payments update payments": 1,
+	}
+	reads := map[string]int{
+		"orders find orders":      2,
+		"inventory find products": 1, "inventory find reservations": 2,
+		"payments find payments": 2,
+	}
+	tests := []struct {
+		name    string
+		headers []string
+		writes  map[string]int
+		reads   map[string]int
+	}{
+		{name: "no idempotency key", writes: writes, reads: reads},
+		{
+			name: "with an idempotency key", headers: []string{"Idempotency-Key", "writes-test-key"},
+			writes: plus(writes, "orders insert idempotency_keys", 1), reads: reads,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			from := logSize(t, logPath)
+			r := s.call("orders", "POST", "/api/v1/orders", `{"customerId":"writes","productCode":"W-1","quantity":1}`, tt.headers...)
+			require.Equal(t, http.StatusCreated, r.status, string(r.raw))
+			id := r.body["id"].(string)
+			s.waitStored(id, "CONFIRMED") // the saga answers once CONFIRMED, maybe before it stored that
+			got := s.cost(logPath, from)
+			t.Logf("writes %d %v; reads %d %v", got.total(got.writes), got.writes, got.total(got.reads), got.reads)
+			require.Equal(t, tt.writes, got.writes)
+			require.Equal(t, tt.reads, got.reads)
+		})
+	}
+}
+
+// plus returns a copy of m with n more at key.
+func plus(m map[string]int, key string, n int) map[string]int {
+	out := maps.Clone(m)
+	out[key] += n
+	return out
+}
+
+func logSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	return fi.Size()
+}
+
+// waitStored waits until the order store holds the order in status, read with the test's own client
+// (its reads are not in the services' command log).
+func (s *system) waitStored(id, status string) {
+	s.t.Helper()
+	coll := testenv.Mongo(s.t).Database(s.ordDB).Collection("orders")
+	require.Eventually(s.t, func() bool {
+		var doc struct {
+			Status string `bson:"status"`
+		}
+		err := coll.FindOne(context.Background(), bson.D{{Key: "_id", Value: id}}).Decode(&doc)
+		return err == nil && doc.Status == status
+	}, 30*time.Second, 20*time.Millisecond, "order %s never stored as %s", id, status)
+}
+
+// cost tallies the commands logged since offset from. The inventory's outbox relay reads its
+// outbox on a timer whatever the orders do, so those reads are left out.
+func (s *system) cost(path string, from int64) storeCost {
+	s.t.Helper()
+	f, err := os.Open(path)
+	require.NoError(s.t, err)
+	defer f.Close()
+	_, err = f.Seek(from, 0)
+	require.NoError(s.t, err)
+	cmds, err := mongodb.ReadCommandLog(f)
+	require.NoError(s.t, err)
+	c := storeCost{writes: map[string]int{}, reads: map[string]int{}}
+	for _, cmd := range cmds {
+		key := fmt.Sprintf("%s %s %s", s.service(cmd.Database), cmd.Name, cmd.Collection)
+		switch {
+		case cmd.Write:
+			c.writes[key] += cmd.Documents
+		case cmd.Collection != "outbox":
+			c.reads[key]++
+		}
+	}
+	return c
+}
+
+// service names the service that owns database db.
+func (s *system) service(db string) string {
+	for prefix, name := range map[string]string{"e2e_inv": "inventory", "e2e_ord": "orders", "e2e_pay": "payments"} {
+		if strings.HasPrefix(db, prefix) {
+			return name
+		}
+	}
+	return db
+}
