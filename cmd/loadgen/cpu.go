@@ -83,10 +83,14 @@ type processTable struct {
 	kinds []processKind
 }
 
-// cpuSample is CPU ticks per kind and how many processes each had.
-type cpuSample struct {
-	ticks map[string]int64
-	procs map[string]int
+// cpuSample is each matched process's kind and CPU ticks, by pid: a step's CPU time is counted per
+// process, so one that starts or ends meanwhile (another checkout's services, a test) does not turn
+// a kind's total negative.
+type cpuSample map[int]procTicks
+
+type procTicks struct {
+	kind  string
+	ticks int64
 }
 
 // processCPU is one kind's CPU time over a step.
@@ -99,7 +103,7 @@ type processCPU struct {
 
 // sample reads every process's command line and CPU time; a process that ends meanwhile is skipped.
 func (t *processTable) sample() cpuSample {
-	s := cpuSample{ticks: map[string]int64{}, procs: map[string]int{}}
+	s := cpuSample{}
 	if t == nil {
 		return s
 	}
@@ -121,8 +125,7 @@ func (t *processTable) sample() cpuSample {
 		if err != nil {
 			continue
 		}
-		s.ticks[kind] += ticks
-		s.procs[kind]++
+		s[pid] = procTicks{kind: kind, ticks: ticks}
 	}
 	return s
 }
@@ -149,17 +152,20 @@ func (t *processTable) since(before cpuSample, decided int) []processCPU {
 	if t == nil {
 		return nil
 	}
-	now := t.sample()
+	ticks, procs := map[string]int64{}, map[string]int{}
+	for pid, p := range t.sample() {
+		ticks[p.kind] += p.ticks - before[pid].ticks // a process new since before counts from 0
+		procs[p.kind]++
+	}
 	var out []processCPU
 	for _, k := range t.kinds {
-		n, ok := now.procs[k.name]
+		n, ok := procs[k.name]
 		if !ok {
 			continue
 		}
-		sec := float64(now.ticks[k.name]-before.ticks[k.name]) / clockTicks
-		c := processCPU{Process: k.name, Processes: n, Seconds: sec}
+		c := processCPU{Process: k.name, Processes: n, Seconds: float64(ticks[k.name]) / clockTicks}
 		if decided > 0 {
-			c.PerOrder = sec / float64(decided)
+			c.PerOrder = c.Seconds / float64(decided)
 		}
 		out = append(out, c)
 	}

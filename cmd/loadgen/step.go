@@ -105,19 +105,29 @@ func (p stepPlan) failed(r stepResult) (bool, string) {
 	return false, ""
 }
 
+// sustained is the highest rate of the steps before the first that failed (0 if the first did).
+func (p stepPlan) sustained(rs []stepResult) float64 {
+	best := 0.0
+	for _, r := range rs {
+		if bad, _ := p.failed(r); bad {
+			break
+		}
+		best = r.Rate
+	}
+	return best
+}
+
 // steps raises the rate step by step until a step fails; it returns every step run and the highest
-// rate sustained (0 if even the first step failed).
+// rate sustained.
 func (s *stepper) steps(ctx context.Context, t target, p stepPlan) ([]stepResult, float64) {
 	var out []stepResult
-	sustained := 0.0
 	for rate := p.start; rate <= p.max+1e-9 && ctx.Err() == nil; rate += p.inc {
 		r := s.run(ctx, t, rate, p.d)
 		out = append(out, r)
 		if bad, why := p.failed(r); bad {
-			fmt.Fprintf(s.out, "%-8s knee: %.1f/s fails (%s); sustained %.1f/s\n", t.name(), rate, why, sustained)
-			return out, sustained
+			fmt.Fprintf(s.out, "%-8s knee: %.1f/s fails (%s); sustained %.1f/s\n", t.name(), rate, why, p.sustained(out))
+			break
 		}
-		sustained = rate
 	}
-	return out, sustained
+	return out, p.sustained(out)
 }
