@@ -88,6 +88,9 @@ type processTable struct {
 // a kind's total negative.
 type cpuSample map[int]procTicks
 
+// machinePid keys the whole machine's busy ticks in a sample.
+const machinePid = -1
+
 type procTicks struct {
 	kind  string
 	ticks int64
@@ -96,7 +99,7 @@ type procTicks struct {
 // processCPU is one kind's CPU time over a step.
 type processCPU struct {
 	Process   string  `json:"process"`
-	Processes int     `json:"processes"` // how many processes matched (Elasticsearch has two)
+	Processes int     `json:"processes"` // how many processes matched (Elasticsearch has two; 1 for machine)
 	Seconds   float64 `json:"cpuSeconds"`
 	PerOrder  float64 `json:"cpuSecondsPerDecision"` // per confirmed order (system) or per workflow (ceiling)
 }
@@ -107,6 +110,7 @@ func (t *processTable) sample() cpuSample {
 	if t == nil {
 		return s
 	}
+	s[machinePid] = procTicks{kind: "machine", ticks: t.machineBusy()}
 	entries, _ := os.ReadDir(t.proc)
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
@@ -158,7 +162,7 @@ func (t *processTable) since(before cpuSample, decided int) []processCPU {
 		procs[p.kind]++
 	}
 	var out []processCPU
-	for _, k := range t.kinds {
+	for _, k := range append(t.kinds, processKind{name: "machine"}) { // machine: every process, all cores
 		n, ok := procs[k.name]
 		if !ok {
 			continue

@@ -71,5 +71,30 @@ func TestProcessTableSumsEachKindsProcesses(t *testing.T) {
 		{Process: "elasticsearch", Processes: 2, Seconds: 0, PerOrder: 0},
 		{Process: "orders", Processes: 1, Seconds: 0.2, PerOrder: 0.02},
 		{Process: "payments", Processes: 1, Seconds: 0.03, PerOrder: 0.003},
+		{Process: "machine", Processes: 1, Seconds: 0, PerOrder: 0}, // no /proc/stat in this tree
 	}, got)
+}
+
+func TestParseMachineBusy(t *testing.T) {
+	tests := []struct {
+		name    string
+		stat    string
+		want    int64
+		wantErr bool
+	}{
+		{"all cores line first", "cpu  100 5 50 9000 40 3 2 1 0 0\ncpu0 50 2 25 4500 20 1 1 0 0 0\n", 161, false},
+		{"no cpu line", "intr 1 2 3\n", 0, true},
+		{"not a number", "cpu  x 5 50 9000 40 3 2 1 0 0\n", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseMachineBusy(tt.stat)
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
 }
