@@ -14,11 +14,12 @@ TEMPORAL_STAMP := $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION)
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
-.PHONY: record-histories help run test test-faults test-unit test-integration bench build tools stack-up stack-down stack-status clean-data fmt vet lint
+.PHONY: record-histories help run load test test-faults test-unit test-integration bench build tools stack-up stack-down stack-status clean-data fmt vet lint
 
 help:
 	@echo "make run          start the stack and both services (Ctrl-C stops everything it started)"
 	@echo "make test         unit tests, a short fuzz run, then integration tests against the stack (started if needed)"
+	@echo "make load         open-loop load against \`make run\` (another terminal) with the no-op ceiling beside it (LOAD_ARGS)"
 	@echo "make lint         the import rules of DESIGN.md's layout (depguard, .golangci.yml)"
 	@echo "make fuzz         fuzz every request decoder and domain constructor for FUZZTIME (10000 inputs) each"
 	@echo "make test-faults  orders under load while services are killed and servers restarted (a private stack)"
@@ -116,6 +117,13 @@ test-faults: tools
 .PHONY: test-schemathesis
 test-schemathesis: stack-up
 	scripts/schemathesis.sh
+
+# Open-loop load against a system started with `make run` in another terminal, and the Temporal dev
+# server's ceiling for a no-op saga in the same run (cmd/loadgen): report.json and plot.svg go to
+# .data/load/<timestamp>/. LOAD_ARGS passes flags, e.g. LOAD_ARGS='-mix hot -step-for 30s'.
+LOAD_ARGS ?=
+load:
+	$(GO) run ./cmd/loadgen $(LOAD_ARGS)
 
 bench: stack-up
 	$(GO) test -tags integration -run '^$$' -bench . -benchtime 3s ./...

@@ -1,94 +1,146 @@
-// Command loadgen places orders against a running order service and reports throughput and
-// submission latency. It sends traffic only to the addresses it is given (127.0.0.1 by default) and
-// stops by itself after -n orders.
+// Command loadgen is an open-loop load generator for the running system (make run), with the Temporal
+// dev server's ceiling measured beside it in the same run.
 //
-//	go run ./cmd/loadgen -n 300 -c 16
+// Orders go out at a fixed arrival rate whether or not earlier ones have answered, and latency counts
+// from each order's intended send time (no coordinated omission), into HDR histograms: POST → answer
+// and POST → decision (a 202 is followed by polling the order until it is decided). A low-rate step
+// gives the latency of a quiet system; step mode raises the rate until p99 of POST → decision passes
+// -max-p99 or errors appear. The ceiling probe (package ceiling) runs the same schedule of no-op
+// sagas shaped like the order saga's happy path, on workers inside this process, and every system
+// figure is reported as a ratio to it. At the end the orders are checked: each must have an outcome,
+// and no unit may be sold twice. Output: report.json and plot.svg in -out. Traffic goes to 127.0.0.1
+// only, unless told otherwise, and the run stops by itself.
+//
+//	make run      # in another terminal
+//	make load     # or: go run ./cmd/loadgen -mix spread
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
-	"slices"
-	"sync"
-	"sync/atomic"
+	"os/signal"
+	"path/filepath"
 	"time"
 )
 
-func main() {
-	inventory := flag.String("inventory", "http://127.0.0.1:3000", "inventory service URL")
-	orders := flag.String("orders", "http://127.0.0.1:3002", "order service URL")
-	n := flag.Int("n", 200, "orders to place")
-	c := flag.Int("c", 16, "concurrent clients")
-	products := flag.Int("products", 10, "products to spread the orders over")
+// config is the command line.
+type config struct {
+	inventory, orders, temporal, namespace string
+	mix                                    string
+	products                               int
+	stock, scarceStock                     int64
+	lowRate                                float64
+	lowFor                                 time.Duration
+	plan                                   stepPlan
+	system, ceiling, steps                 bool
+	orderTimeout, poll, settle, pause      time.Duration
+	progress                               time.Duration
+	out                                    string
+	seed                                   uint64
+}
+
+func parseFlags() config {
+	var c config
+	flag.StringVar(&c.inventory, "inventory", "http://127.0.0.1:3000", "inventory service URL")
+	flag.StringVar(&c.orders, "orders", "http://127.0.0.1:3002", "order service URL")
+	flag.StringVar(&c.temporal, "temporal", "127.0.0.1:7233", "Temporal frontend of the ceiling probe (the system's own)")
+	flag.StringVar(&c.namespace, "namespace", "default", "Temporal namespace of the ceiling probe")
+	flag.StringVar(&c.mix, "mix", mixSpread, "orders: hot (one product) or spread (over -products)")
+	flag.IntVar(&c.products, "products", 50, "products of the spread mix")
+	flag.Int64Var(&c.stock, "stock", 1_000_000, "stock of each product")
+	flag.Int64Var(&c.scarceStock, "scarce-stock", 10, "stock of the scarce product (2% of orders ask for it)")
+	flag.Float64Var(&c.lowRate, "low-rate", 1, "rate of the low-rate step (orders/s)")
+	flag.DurationVar(&c.lowFor, "low-for", 30*time.Second, "length of the low-rate step (0: none)")
+	flag.Float64Var(&c.plan.start, "step-start", 2.5, "first rate of step mode (orders/s)")
+	flag.Float64Var(&c.plan.inc, "step-inc", 2.5, "rate increment of step mode")
+	flag.Float64Var(&c.plan.max, "step-max", 100, "highest rate of step mode")
+	flag.DurationVar(&c.plan.d, "step-for", 20*time.Second, "length of each step")
+	flag.DurationVar(&c.plan.maxP99, "max-p99", 2*time.Second, "p99 of POST → decision past which a step fails")
+	flag.BoolVar(&c.steps, "steps", true, "run step mode after the low-rate step")
+	flag.BoolVar(&c.system, "system", true, "load the system")
+	flag.BoolVar(&c.ceiling, "ceiling", true, "measure the no-op ceiling on the same dev server")
+	flag.DurationVar(&c.orderTimeout, "order-timeout", time.Minute, "an order undecided this long after its intended send is an error")
+	flag.DurationVar(&c.poll, "poll", 100*time.Millisecond, "poll interval of an order answered 202")
+	flag.DurationVar(&c.settle, "settle", 2*time.Minute, "how long the check waits for orders and stock to settle")
+	flag.DurationVar(&c.pause, "pause", 10*time.Second, "quiet time between phases, for backlogs to drain")
+	flag.DurationVar(&c.progress, "progress", 5*time.Second, "interval of progress lines")
+	flag.StringVar(&c.out, "out", "", "folder of report.json and plot.svg (default .data/load/<timestamp>)")
+	flag.Uint64Var(&c.seed, "seed", 1, "seed of the order mix")
 	flag.Parse()
-	if err := run(*inventory, *orders, *n, *c, *products); err != nil {
+	return c
+}
+
+func main() {
+	c := parseFlags()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	ok, err := run(ctx, c)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
+	if !ok {
+		fmt.Fprintln(os.Stderr, "loadgen: correctness check failed (orders without an outcome, oversold or mismatched stock)")
+		os.Exit(2)
+	}
 }
 
-func run(inventory, orders string, n, c, products int) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	client := &http.Client{Timeout: 2 * time.Minute}
-	run := time.Now().UnixNano()
-	codes := make([]string, products)
-	for i := range codes {
-		codes[i] = fmt.Sprintf("LOAD-%d-%d", run, i)
-		body := fmt.Sprintf(`{"productCode":%q,"name":"Load %d","description":"load test","quantity":1000000,"price":9.99}`, codes[i], i)
-		resp, err := client.Post(inventory+"/api/v1/inventory", "application/json", bytes.NewBufferString(body))
+func run(ctx context.Context, c config) (bool, error) {
+	started := time.Now()
+	if c.out == "" {
+		c.out = filepath.Join(".data", "load", started.Format("20060102-150405"))
+	}
+	rep := &report{Started: started, Config: c.describe()}
+	rep.Machine.Cores, rep.Machine.OS = numCPU(), osName()
+	st := &stepper{sched: realScheduler(), orderTimeout: c.orderTimeout, progress: c.progress, out: os.Stdout,
+		procs: &processTable{proc: "/proc", self: os.Getpid(), kinds: systemProcesses}}
+	ok := true
+	if c.ceiling {
+		if err := runCeiling(ctx, c, st, &rep.Ceiling); err != nil {
+			return false, err
+		}
+		pause(ctx, c.pause)
+	}
+	if c.system {
+		check, err := runSystem(ctx, c, st, &rep.System)
 		if err != nil {
-			return fmt.Errorf("create product: %w", err)
+			return false, err
 		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			return fmt.Errorf("create product: status %d", resp.StatusCode)
-		}
+		rep.Correctness = &check
+		ok = check.ok()
 	}
+	rep.computeRatios()
+	rep.summary(os.Stdout)
+	if err := rep.write(c.out); err != nil {
+		return false, err
+	}
+	fmt.Printf("report: %s/report.json, plot: %s/plot.svg\n", c.out, c.out)
+	return ok, nil
+}
 
-	latencies := make([]time.Duration, n)
-	statuses := map[int]int{}
-	var mu sync.Mutex
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				body, _ := json.Marshal(map[string]any{"customerId": "load", "items": []map[string]any{{"productCode": codes[i%products], "quantity": 1}}})
-				t0 := time.Now()
-				resp, err := client.Post(orders+"/api/v1/orders", "application/json", bytes.NewReader(body))
-				latencies[i] = time.Since(t0)
-				code := -1
-				if err == nil {
-					code = resp.StatusCode
-					resp.Body.Close()
-				}
-				mu.Lock()
-				statuses[code]++
-				mu.Unlock()
-			}
-		}()
+// phases runs a target's low-rate step, then its steps to the knee.
+func phases(ctx context.Context, c config, st *stepper, t target, ph *phase) {
+	if c.lowFor > 0 {
+		low := st.run(ctx, t, c.lowRate, c.lowFor)
+		ph.Low = &low
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	slices.Sort(latencies)
-	pct := func(p float64) time.Duration {
-		return latencies[int(p*float64(len(latencies)-1))].Round(time.Millisecond)
+	if c.steps && ctx.Err() == nil {
+		ph.Steps, ph.Sustained = st.steps(ctx, t, c.plan)
 	}
-	fmt.Printf("orders=%d concurrency=%d products=%d elapsed=%s\n", n, c, products, elapsed.Round(time.Millisecond))
-	fmt.Printf("throughput=%.1f orders/s  p50=%s p90=%s p99=%s max=%s\n", float64(n)/elapsed.Seconds(), pct(0.5), pct(0.9), pct(0.99), latencies[len(latencies)-1].Round(time.Millisecond))
-	fmt.Printf("statuses=%v\n", statuses)
-	return nil
+}
+
+func pause(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+func (c config) describe() map[string]any {
+	return map[string]any{"inventory": c.inventory, "orders": c.orders, "temporal": c.temporal, "mix": c.mix,
+		"products": c.products, "lowRate": c.lowRate, "lowFor": c.lowFor.String(), "stepStart": c.plan.start,
+		"stepInc": c.plan.inc, "stepMax": c.plan.max, "stepFor": c.plan.d.String(), "maxP99": c.plan.maxP99.String(),
+		"orderTimeout": c.orderTimeout.String(), "poll": c.poll.String(), "seed": c.seed}
 }
