@@ -24,6 +24,8 @@ ALL=(temporal mongo rabbitmq elasticsearch)
 # Addresses, from the same variables the services read.
 TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:7233}
 TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
+# Extra flags for the dev server (experiments: e.g. --dynamic-config-value name=value); empty by default.
+TEMPORAL_DEV_FLAGS=${TEMPORAL_DEV_FLAGS:-}
 MONGO_URI=${MONGO_URI:-mongodb://127.0.0.1:27017/}
 RABBITMQ_URL=${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}
 RABBITMQ_MANAGEMENT_PORT=${RABBITMQ_MANAGEMENT_PORT:-15672}
@@ -136,6 +138,7 @@ up_temporal() {
 		--dynamic-config-value system.enableActivityEagerExecution=true \
 		--sqlite-pragma journal_mode=wal \
 		--sqlite-pragma synchronous=normal \
+		$TEMPORAL_DEV_FLAGS \
 		--log-format json --log-level warn
 	wait_for temporal "$log" 120 temporal_healthy
 	wait_for temporal "$log" 60 answers "$host" "$TEMPORAL_UI_PORT"
