@@ -6,9 +6,10 @@ SHELL := bash
 GO ?= go
 BIN := $(CURDIR)/bin
 
-# Pinned: newer CLI tags carry a replace directive that `go install` refuses.
-TEMPORAL_CLI_VERSION := v1.5.1
-TEMPORAL_STAMP := $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION)
+# The Temporal CLI (dev server 1.31.2, Web UI 2.50.1) is built from tools/temporal, a module of its own
+# that pins the tag; its version is in the stamp's name, so a bump rebuilds it.
+TEMPORAL_CLI_VERSION := 1.8.2
+TEMPORAL_STAMP := $(BIN)/.temporal-v$(TEMPORAL_CLI_VERSION)
 # The import linter (depguard, configured in .golangci.yml); the version is in the file name, so a bump
 # rebuilds it.
 GOLANGCI_LINT_VERSION := v2.15.0
@@ -31,9 +32,11 @@ help:
 
 tools: $(TEMPORAL_STAMP) $(BIN)/ferretdb $(BIN)/goreman
 
-$(TEMPORAL_STAMP):
-	@echo "building the Temporal CLI $(TEMPORAL_CLI_VERSION) (the first time takes several minutes)"
-	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+$(TEMPORAL_STAMP): tools/temporal/go.mod tools/temporal/go.sum
+	@echo "building the Temporal CLI v$(TEMPORAL_CLI_VERSION) (the first time takes several minutes)"
+	cd tools/temporal && $(GO) build -o $(BIN)/temporal \
+		-ldflags "-X github.com/temporalio/cli/internal/temporalcli.Version=$(TEMPORAL_CLI_VERSION)" \
+		github.com/temporalio/cli/cmd/temporal
 	touch $@
 
 # FerretDB and goreman come from tools/, a module of its own, so their dependencies stay out of go.mod.

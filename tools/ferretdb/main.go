@@ -9,6 +9,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // served only with -pprof, to see where the store's CPU goes under load
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,9 +26,13 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dir := flag.String("dir", ".data/ferretdb", "directory for the SQLite database files")
 	synchronous := flag.String("synchronous", "normal", "SQLite's synchronous pragma (normal or full; see run)")
+	pprofAddr := flag.String("pprof", os.Getenv("FERRETDB_PPROF"), "address for net/http/pprof (off when empty)")
 	flag.Parse()
 
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if *pprofAddr != "" {
+		go func() { logger.Warn("pprof stopped", "error", http.ListenAndServe(*pprofAddr, nil)) }()
+	}
 	if err := run(*listen, *dir, *synchronous, logger); err != nil {
 		logger.Error("ferretdb stopped", "error", err)
 		os.Exit(1)
