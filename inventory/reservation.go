@@ -56,6 +56,9 @@ type ReservedLine struct {
 	ProductCode string
 	Quantity    int64
 	UnitPrice   domain.Money
+	// Seq is the sequence number of the line's reservation entry in its product's ledger, once made;
+	// 0 in records written before it was kept (Release then reads the order's entries instead).
+	Seq int64
 }
 
 // Rejection records why Reserve refused an order, so a retry answers the same.

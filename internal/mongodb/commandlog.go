@@ -42,6 +42,9 @@ type Command struct {
 	Write      bool   `json:"write"`
 	// Documents is how many documents the command writes (inserts, updates, deletes); 0 for a read.
 	Documents int `json:"docs,omitempty"`
+	// Filter lists the top-level fields the command's (first) filter names, such as "_id": FerretDB
+	// answers a filter on _id alone from an index and scans the collection for any other.
+	Filter []string `json:"filter,omitempty"`
 }
 
 // commandKinds are the commands WithCommandLog logs: true for a write, with the field that lists
@@ -77,7 +80,36 @@ func commandOf(db, name string, cmd bson.Raw) (Command, bool) {
 	case kind.write:
 		c.Documents = 1
 	}
+	c.Filter = filterFields(name, cmd)
 	return c, true
+}
+
+// filterFields names the top-level fields of a command's filter: find's filter, the query of an
+// update's or delete's first statement, findAndModify's query.
+func filterFields(name string, cmd bson.Raw) []string {
+	var filter bson.Raw
+	switch name {
+	case "find", "count":
+		filter, _ = cmd.Lookup(map[string]string{"find": "filter", "count": "query"}[name]).DocumentOK()
+	case "findAndModify":
+		filter, _ = cmd.Lookup("query").DocumentOK()
+	case "update", "delete":
+		stmts, _ := cmd.Lookup(map[string]string{"update": "updates", "delete": "deletes"}[name]).ArrayOK()
+		if vals, err := stmts.Values(); err == nil && len(vals) > 0 {
+			if stmt, ok := vals[0].DocumentOK(); ok {
+				filter, _ = stmt.Lookup("q").DocumentOK()
+			}
+		}
+	}
+	elems, _ := filter.Elements()
+	fields := make([]string, 0, len(elems))
+	for _, e := range elems {
+		fields = append(fields, e.Key())
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return fields
 }
 
 // ReadCommandLog reads the lines WithCommandLog wrote.

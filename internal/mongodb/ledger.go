@@ -34,6 +34,11 @@ type Ledger struct {
 	heads     *mongo.Collection
 
 	cache *lru.Cache[string, domain.Movement] // product code -> the newest entry seen; bounded
+	// keys remembers, by idempotency key, the order movements this process appended or found:
+	// FerretDB answers the key's filter with a scan of the whole collection, so a settlement that
+	// finds its slot taken (a release after a commit, a retried commit) asks here first. Entries never
+	// change, so a remembered one is always right; a key not remembered is looked up as before.
+	keys *lru.Cache[string, domain.Movement]
 	// locks serialise appends to one product within the process (stripes: bounded memory, and two
 	// products rarely share one).
 	locks *keyLocks
@@ -50,7 +55,10 @@ const (
 	hintEvery = 16
 	// cachedHeads bounds the newest-entry cache; a product that fell out walks from its hint again.
 	cachedHeads = 100_000
-	lockStripes = 1024
+	// rememberedKeys bounds the idempotency-key cache: about 3 entries per order, so the last ~20,000
+	// orders' settlements find their slot without a scan.
+	rememberedKeys = 65_536
+	lockStripes    = 1024
 )
 
 // NewLedger returns the ledger in db and creates its indexes.
@@ -59,9 +67,14 @@ func NewLedger(ctx context.Context, db *mongo.Database, reg prometheus.Registere
 	if err != nil {
 		return nil, fmt.Errorf("ledger cache: %w", err)
 	}
+	keys, err := lru.New[string, domain.Movement](rememberedKeys)
+	if err != nil {
+		return nil, fmt.Errorf("ledger key cache: %w", err)
+	}
 	l := &Ledger{
 		locks:     newKeyLocks(lockStripes),
 		cache:     cache,
+		keys:      keys,
 		movements: db.Collection("stock_movements"),
 		heads:     db.Collection("stock_heads"),
 		attempts: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -200,6 +213,7 @@ func (l *Ledger) Append(ctx context.Context, code, orderID string, kind domain.M
 		_, err := l.movements.InsertOne(ctx, toMovementDoc(m))
 		if err == nil {
 			l.cache.Add(code, m)
+			l.remember(m)
 			l.attempts.WithLabelValues(string(kind)).Observe(float64(attempt))
 			if m.Seq%hintEvery == 0 {
 				l.saveHint(ctx, code, m.Seq)
@@ -313,9 +327,22 @@ func (l *Ledger) get(ctx context.Context, id string) (domain.Movement, bool, err
 	return d.movement(), true, nil
 }
 
-// byIdem finds the entry that holds an order movement's idempotency key, if any.
+// remember keeps an order movement under its idempotency key (see keys).
+func (l *Ledger) remember(m domain.Movement) {
+	if m.OrderID != "" {
+		l.keys.Add(idemKey(m.ProductCode, m.OrderID, m.Kind, m.ID()), m)
+	}
+}
+
+// byIdem finds the entry that holds an order movement's idempotency key, if any: from memory when
+// this process appended or found it, else with a query (a scan on FerretDB).
 func (l *Ledger) byIdem(ctx context.Context, code, orderID string, kind domain.MovementKind) (domain.Movement, bool, error) {
 	keys := idemKeys(code, orderID, kind)
+	for _, k := range keys {
+		if m, ok := l.keys.Get(k); ok {
+			return m, true, nil
+		}
+	}
 	var d movementDoc
 	err := l.movements.FindOne(ctx, bson.D{{Key: "idem", Value: bson.D{{Key: "$in", Value: keys}}}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -324,7 +351,9 @@ func (l *Ledger) byIdem(ctx context.Context, code, orderID string, kind domain.M
 	if err != nil {
 		return domain.Movement{}, false, fmt.Errorf("read ledger entry by key %s: %w", keys[0], err)
 	}
-	return d.movement(), true, nil
+	m := d.movement()
+	l.remember(m)
+	return m, true, nil
 }
 
 // History implements inventory.Ledger, by _id reads from the newest entry down.

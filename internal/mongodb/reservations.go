@@ -29,6 +29,7 @@ type reservedLineDoc struct {
 	Quantity       int64  `bson:"quantity"`
 	UnitPriceMinor int64  `bson:"unitPriceMinor"`
 	Currency       string `bson:"currency,omitempty"`
+	Seq            int64  `bson:"seq,omitempty"` // the line's reservation entry; absent in older records
 }
 
 type rejectionDoc struct {
@@ -50,7 +51,7 @@ type reservationDoc struct {
 func toReservationDoc(r inventory.Reservation) reservationDoc {
 	d := reservationDoc{OrderID: r.OrderID, State: string(r.State), Restocked: r.Restocked, UpdatedAt: r.UpdatedAt.UTC(), Lines: []reservedLineDoc{}}
 	for _, l := range r.Lines {
-		d.Lines = append(d.Lines, reservedLineDoc{ProductCode: l.ProductCode, Quantity: l.Quantity, UnitPriceMinor: l.UnitPrice.Minor, Currency: l.UnitPrice.Currency})
+		d.Lines = append(d.Lines, reservedLineDoc{ProductCode: l.ProductCode, Quantity: l.Quantity, UnitPriceMinor: l.UnitPrice.Minor, Currency: l.UnitPrice.Currency, Seq: l.Seq})
 	}
 	if r.Rejection != nil {
 		d.Rejection = &rejectionDoc{Reason: r.Rejection.Reason, ProductCode: r.Rejection.ProductCode, Requested: r.Rejection.Requested, Available: r.Rejection.Available}
@@ -61,7 +62,7 @@ func toReservationDoc(r inventory.Reservation) reservationDoc {
 func (d reservationDoc) reservation() inventory.Reservation {
 	r := inventory.Reservation{OrderID: d.OrderID, State: inventory.ReservationState(d.State), Restocked: d.Restocked, UpdatedAt: d.UpdatedAt}
 	for _, l := range d.Lines {
-		r.Lines = append(r.Lines, inventory.ReservedLine{ProductCode: l.ProductCode, Quantity: l.Quantity, UnitPrice: domain.Money{Minor: l.UnitPriceMinor, Currency: l.Currency}})
+		r.Lines = append(r.Lines, inventory.ReservedLine{ProductCode: l.ProductCode, Quantity: l.Quantity, UnitPrice: domain.Money{Minor: l.UnitPriceMinor, Currency: l.Currency}, Seq: l.Seq})
 	}
 	if d.Rejection != nil {
 		r.Rejection = &inventory.Rejection{Reason: d.Rejection.Reason, ProductCode: d.Rejection.ProductCode, Requested: d.Rejection.Requested, Available: d.Rejection.Available}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"testing"
@@ -250,9 +251,14 @@ func (m *model) reserve(rt *rapid.T, o *modelOrder, heads map[string]domain.Stoc
 
 func (m *model) requireReservedLines(rt *rapid.T, o *modelOrder, res inventory.Reservation) {
 	require.Len(rt, res.Lines, len(o.lines))
+	entries, err := m.ports.Ledger.ByOrder(m.ctx, o.id)
+	require.NoError(rt, err)
 	for i, l := range res.Lines {
 		require.Equal(rt, inventory.ReservedLine{ProductCode: o.lines[i].ProductCode, Quantity: o.lines[i].Quantity,
-			UnitPrice: domain.Money{Minor: 100, Currency: "USD"}}, l)
+			UnitPrice: domain.Money{Minor: 100, Currency: "USD"}, Seq: l.Seq}, l)
+		require.True(rt, slices.ContainsFunc(entries, func(e domain.Movement) bool {
+			return e.ProductCode == l.ProductCode && e.Seq == l.Seq && e.Kind == domain.Reservation
+		}), "line %s names its reservation entry (seq %d)", l.ProductCode, l.Seq)
 	}
 }
 
