@@ -19,8 +19,8 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// NewLoggingInterceptor returns a worker interceptor that logs the start and the end of every
-// activity execution, local ones included, with orderId (for an order saga's workflow), workflowId,
+// NewLoggingInterceptor returns a worker interceptor that logs the start (Debug) and the end (Info, or
+// Warn when it failed) of every activity execution, local ones included, with orderId (for an order saga's workflow), workflowId,
 // activity and attempt, so that a saga step can be followed by its order id across services.
 func NewLoggingInterceptor(l *slog.Logger) interceptor.WorkerInterceptor {
 	return &loggingInterceptor{log: l}
@@ -55,7 +55,9 @@ func (a *activityLogger) ExecuteActivity(ctx context.Context, in *interceptor.Ex
 	)
 	l := a.log.With(attrs...)
 
-	l.InfoContext(ctx, "activity started", "local", info.IsLocalActivity)
+	// The start is Debug: at Info every execution would cost two records (the end says the same, with
+	// its duration), and each record is CPU in the log shipper and Elasticsearch on every order.
+	l.DebugContext(ctx, "activity started", "local", info.IsLocalActivity)
 	start := time.Now()
 	out, err := a.Next.ExecuteActivity(ctx, in)
 	took := slog.Float64("durationMs", float64(time.Since(start).Microseconds())/1000)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -104,10 +105,10 @@ func stepOf(r map[string]any) step {
 	return s
 }
 
-// wantSteps is the log of loggedSteps for order orderID.
-func wantSteps(orderID string) []step {
+// wantSteps is the log of loggedSteps for order orderID at level: the starts are Debug.
+func wantSteps(orderID string, level slog.Level) []step {
 	id := workflows.OrderWorkflowID(orderID)
-	return []step{
+	all := []step{
 		{"activity started", orderID, id, flakyStepName, 1, false},
 		{"activity failed", orderID, id, flakyStepName, 1, true},
 		{"activity started", orderID, id, flakyStepName, 2, false},
@@ -115,11 +116,21 @@ func wantSteps(orderID string) []step {
 		{"activity started", orderID, id, localStepName, 1, false},
 		{"activity completed", orderID, id, localStepName, 1, false},
 	}
+	if level <= slog.LevelDebug {
+		return all
+	}
+	return slices.DeleteFunc(all, func(s step) bool { return s.msg == "activity started" })
 }
 
 func TestLoggingInterceptorTagsActivities(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {
+		t.Run(level.String(), func(t *testing.T) { testLoggingInterceptor(t, level) })
+	}
+}
+
+func testLoggingInterceptor(t *testing.T, level slog.Level) {
 	var out syncBuffer
-	log := slog.New(slog.NewJSONHandler(&out, nil))
+	log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{Level: level}))
 
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
@@ -134,7 +145,7 @@ func TestLoggingInterceptorTagsActivities(t *testing.T) {
 	for _, r := range out.records(t) {
 		got = append(got, stepOf(r))
 	}
-	require.Equal(t, wantSteps("o-7"), got)
+	require.Equal(t, wantSteps("o-7", level), got)
 }
 
 func TestOrderIDFromWorkflowID(t *testing.T) {
