@@ -215,7 +215,7 @@ func (p *Publisher) connectWithBackoff(ctx context.Context) (*amqp.Connection, *
 	eb.InitialInterval = 100 * time.Millisecond
 	eb.MaxInterval = 5 * time.Second
 	res, err := backoff.Retry(ctx, func() (pair, error) {
-		conn, ch, err := p.connect()
+		conn, ch, err := p.connect(ctx)
 		if err != nil {
 			p.log.Debug("rabbitmq dial failed", "error", err)
 		}
@@ -227,7 +227,7 @@ func (p *Publisher) connectWithBackoff(ctx context.Context) (*amqp.Connection, *
 	return res.conn, res.ch, nil
 }
 
-func (p *Publisher) connect() (*amqp.Connection, *amqp.Channel, error) {
+func (p *Publisher) connect(ctx context.Context) (*amqp.Connection, *amqp.Channel, error) {
 	conn, err := amqp.DialConfig(p.url, amqp.Config{
 		Heartbeat: 10 * time.Second,
 		// A readable name in the management UI, and the handle tests use to find this connection.
@@ -236,14 +236,14 @@ func (p *Publisher) connect() (*amqp.Connection, *amqp.Channel, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial: %w", err)
 	}
+	if err := DeclareExchange(ctx, conn, p.exchange, p.log); err != nil {
+		_ = conn.Close()
+		return nil, nil, err
+	}
 	ch, err := conn.Channel()
 	if err != nil {
 		_ = conn.Close()
 		return nil, nil, fmt.Errorf("open channel: %w", err)
-	}
-	if err := DeclareExchange(ch, p.exchange); err != nil {
-		_ = conn.Close()
-		return nil, nil, err
 	}
 	if err := ch.Confirm(false); err != nil {
 		_ = conn.Close()
@@ -255,13 +255,4 @@ func (p *Publisher) connect() (*amqp.Connection, *amqp.Channel, error) {
 // ConnectionName is how a publisher's connection is named in the broker: by exchange and process.
 func ConnectionName(exchange string) string {
 	return fmt.Sprintf("publisher %s pid %d", exchange, os.Getpid())
-}
-
-// DeclareExchange declares the durable topic exchange that carries every event. Publishers and
-// consumers both declare it, so neither depends on the other starting first.
-func DeclareExchange(ch *amqp.Channel, name string) error {
-	if err := ch.ExchangeDeclare(name, amqp.ExchangeTopic, true, false, false, false, nil); err != nil {
-		return fmt.Errorf("declare exchange %s: %w", name, err)
-	}
-	return nil
 }
