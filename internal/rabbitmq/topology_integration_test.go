@@ -227,29 +227,44 @@ func declareAsBefore(t *testing.T, conn *amqp.Connection, sub rabbitmq.Subscript
 	require.Equal(t, "classic", q.Type)
 }
 
-// TestClassicQueuesOfAnEarlierVersionAreMigrated: the queue and the dead-letter queue of an earlier
-// version, with messages in both, become quorum queues of the same names with every message kept.
-func TestClassicQueuesOfAnEarlierVersionAreMigrated(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	conn := dial(t)
-	sub := subscription(t, 20)
-	declareAsBefore(t, conn, sub)
-	publishRaw(t, conn, sub.Exchange, "order.placed", "old", 25)
-	publishRaw(t, conn, "", sub.DeadLetterQueue(), "dead", 4)
+// TestQueuesDeclaredOtherwiseAreMigrated: the classic queue and dead-letter queue of the earlier
+// version, with messages in both, become quorum queues of the same names with every message kept;
+// so does a quorum queue declared with another delivery limit.
+func TestQueuesDeclaredOtherwiseAreMigrated(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before func(t *testing.T, conn *amqp.Connection, sub rabbitmq.Subscription)
+	}{
+		{name: "classic queues of the earlier version", before: declareAsBefore},
+		{name: "a quorum queue with another delivery limit", before: func(t *testing.T, conn *amqp.Connection, sub rabbitmq.Subscription) {
+			sub.DeliveryLimit = 5
+			require.NoError(t, rabbitmq.Declare(context.Background(), conn, sub, testenv.Logger()))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			conn := dial(t)
+			sub := subscription(t, 20)
+			tc.before(t, conn, sub)
+			publishRaw(t, conn, sub.Exchange, "order.placed", "old", 25)
+			publishRaw(t, conn, "", sub.DeadLetterQueue(), "dead", 4)
 
-	require.NoError(t, rabbitmq.Declare(ctx, conn, sub, testenv.Logger()))
+			require.NoError(t, rabbitmq.Declare(ctx, conn, sub, testenv.Logger()))
 
-	requireQuorum(t, sub.Queue)
-	requireQuorum(t, sub.DeadLetterQueue())
-	for _, q := range []string{sub.Queue, sub.DeadLetterQueue()} {
-		_, found := testenv.Queue(t, q+rabbitmq.MigratingSuffix)
-		require.False(t, found, "the holding queue of %s is gone", q)
+			q := requireQuorum(t, sub.Queue)
+			require.Equal(t, float64(20), q.Arguments["x-delivery-limit"])
+			requireQuorum(t, sub.DeadLetterQueue())
+			for _, q := range []string{sub.Queue, sub.DeadLetterQueue()} {
+				_, found := testenv.Queue(t, q+rabbitmq.MigratingSuffix)
+				require.False(t, found, "the holding queue of %s is gone", q)
+			}
+			publishRaw(t, conn, sub.Exchange, "order.placed", "new", 1)
+			require.ElementsMatch(t, append(ids("old", 25), "new-0"), takeAll(t, conn, sub.Queue),
+				"every old message kept, the binding in place, each message once")
+			require.ElementsMatch(t, ids("dead", 4), takeAll(t, conn, sub.DeadLetterQueue()))
+		})
 	}
-	publishRaw(t, conn, sub.Exchange, "order.placed", "new", 1)
-	require.ElementsMatch(t, append(ids("old", 25), "new-0"), takeAll(t, conn, sub.Queue),
-		"every old message kept, the binding in place, each message once")
-	require.ElementsMatch(t, ids("dead", 4), takeAll(t, conn, sub.DeadLetterQueue()))
 }
 
 // TestAnInterruptedMigrationFinishes: a process stopped after it declared the new queue but before
