@@ -44,6 +44,7 @@ const moveIdle = 250 * time.Millisecond
 // idleWait is how long deleteIdle waits for a queue to have neither consumers nor messages.
 const idleWait = 5 * time.Second
 
+// Log records name the queue migratedQueue: the consumer's logger already carries its own "queue".
 func migrate(ctx context.Context, conn *amqp.Connection, q queueSpec, log *slog.Logger) error {
 	unlock, err := lockMigration(conn, q.Name)
 	if err != nil {
@@ -64,7 +65,7 @@ func migrate(ctx context.Context, conn *amqp.Connection, q queueSpec, log *slog.
 	if err := deleteIdle(ctx, conn, q.Name); err != nil {
 		return fmt.Errorf("migrate %s (%d message(s) moved to %s so far): %w", q.Name, moved, holding, err)
 	}
-	log.Info("old queue emptied and deleted", "queue", q.Name, "moved", moved, "holding", holding)
+	log.Info("old queue emptied and deleted", "migratedQueue", q.Name, "moved", moved, "holding", holding)
 	err = withChannel(conn, func(ch *amqp.Channel) error {
 		_, err := ch.QueueDeclare(q.Name, true, false, false, false, q.Args)
 		return err
@@ -90,7 +91,7 @@ func finishMigration(ctx context.Context, conn *amqp.Connection, q queueSpec, lo
 		return err
 	}
 	defer unlock()
-	log.Warn("finishing the migration of a queue", "queue", q.Name, "holding", holding)
+	log.Warn("finishing the migration of a queue", "migratedQueue", q.Name, "holding", holding)
 	return drainHolding(ctx, conn, q, holding, log)
 }
 
@@ -133,7 +134,7 @@ func drainHolding(ctx context.Context, conn *amqp.Connection, q queueSpec, holdi
 	if err := deleteIdle(ctx, conn, holding); err != nil {
 		return fmt.Errorf("migrate %s: %w", q.Name, err)
 	}
-	log.Info("queue migrated", "queue", q.Name, "movedFromHolding", moved)
+	log.Info("queue migrated", "migratedQueue", q.Name, "movedFromHolding", moved)
 	return nil
 }
 

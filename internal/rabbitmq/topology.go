@@ -87,7 +87,7 @@ func declareQueue(ctx context.Context, conn *amqp.Connection, q queueSpec, log *
 	switch {
 	case isCode(err, amqp.PreconditionFailed):
 		log.Warn("queue exists with other arguments (a classic queue of an earlier version?): migrating it, messages kept",
-			"queue", q.Name, "reason", err)
+			"migratedQueue", q.Name, "reason", err)
 		return migrate(ctx, conn, q, log)
 	case err != nil:
 		return fmt.Errorf("declare queue %s: %w", q.Name, err)
