@@ -57,11 +57,11 @@ func startProjector(t testing.TB, esURL string, prefetch int) stack {
 	t.Cleanup(func() { _ = conn.Close() })
 	s.ch, err = conn.Channel()
 	require.NoError(t, err)
-	require.NoError(t, rabbitmq.Declare(s.ch, s.sub))
+	testenv.CleanupExchange(t, s.sub.Exchange)
+	require.NoError(t, rabbitmq.Declare(ctx, conn, s.sub, testenv.Logger()))
 	t.Cleanup(func() {
 		_, _ = s.ch.QueueDelete(s.sub.Queue, false, false, false)
 		_, _ = s.ch.QueueDelete(s.sub.DeadLetterQueue(), false, false, false)
-		_ = s.ch.ExchangeDelete(s.sub.Exchange, false, false)
 	})
 	pub, err := rabbitmq.NewPublisher(ctx, testenv.RabbitMQURL(t), s.sub.Exchange, testenv.Logger())
 	require.NoError(t, err)

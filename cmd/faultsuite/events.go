@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/order-saga/shop/internal/rabbitmq"
 )
 
 // eventsExchange is the exchange the services publish every event to (their default).
@@ -24,12 +27,13 @@ func declareTap(ctx context.Context, url string) error {
 		return fmt.Errorf("events tap: %w", err)
 	}
 	defer conn.Close()
+	// As the services declare it (with its alternate exchange): any other declaration would be refused.
+	if err := rabbitmq.DeclareExchange(ctx, conn, eventsExchange, slog.Default()); err != nil {
+		return fmt.Errorf("events tap: %w", err)
+	}
 	ch, err := conn.Channel()
 	if err != nil {
 		return fmt.Errorf("events tap: %w", err)
-	}
-	if err := ch.ExchangeDeclare(eventsExchange, amqp.ExchangeTopic, true, false, false, false, nil); err != nil {
-		return fmt.Errorf("events tap: declare exchange: %w", err)
 	}
 	if _, err := ch.QueueDeclare(tapQueue, true, false, false, false, amqp.Table{"x-queue-type": "quorum"}); err != nil {
 		return fmt.Errorf("events tap: declare queue: %w", err)

@@ -74,6 +74,7 @@ func startSystem(t *testing.T, extraEnv ...string) *system {
 	testenv.Config(t)
 	s := &system{t: t, bin: shopBinary(t), procs: map[string]*exec.Cmd{}, urls: map[string]string{}}
 	s.exchange = testenv.UniqueName(t, "e2e.events")
+	testenv.CleanupExchange(t, s.exchange)
 	s.invDB = testenv.UniqueName(t, "e2e_inv")
 	s.ordDB = testenv.UniqueName(t, "e2e_ord")
 	ordDB, payDB := s.ordDB, testenv.UniqueName(t, "e2e_pay")

@@ -31,6 +31,9 @@ func TestServicesAreReadyOnTheStack(t *testing.T) {
 	testenv.Config(t) // fail early and clearly if the environment is off
 	t.Setenv("ORDERS_TASK_QUEUE", testenv.UniqueName(t, "orders"))
 	t.Setenv("INVENTORY_TASK_QUEUE", testenv.UniqueName(t, "inventory"))
+	exchange := testenv.UniqueName(t, "ready.events") // not the shared stack's ecommerce.events
+	t.Setenv("EVENTS_EXCHANGE", exchange)
+	testenv.CleanupExchange(t, exchange)
 	for _, svc := range []struct{ cmd, addrVar string }{
 		{"inventory", "INVENTORY_ADDR"},
 		{"orders", "ORDERS_ADDR"},

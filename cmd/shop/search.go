@@ -96,7 +96,7 @@ func runProjector(ctx context.Context, cfg config.Config, p process) error {
 	}
 	sub := rabbitmq.Subscription{
 		Exchange: cfg.EventsExchange, Queue: cfg.ProjectorQueue, Bindings: projector.Bindings,
-		Prefetch: cfg.ProjectorPrefetch, Consuming: consuming.Store,
+		Prefetch: cfg.ProjectorPrefetch, DeliveryLimit: cfg.ProjectorDeliveryLimit, Consuming: consuming.Store,
 	}
 	return rabbitmq.Consume(ctx, cfg.RabbitMQURL, sub, rabbitmq.RejectOn(projector.ErrPoison, projector.Handler(rm, elasticsearch.Permanent)), log)
 }

@@ -65,7 +65,13 @@ func (s *system) searchCodes(query string) []string {
 }
 
 func TestE2ESearchReadModel(t *testing.T) {
-	s, _, _ := startSearchSystem(t, testenv.ElasticsearchURL(t))
+	s, _, queue := startSearchSystem(t, testenv.ElasticsearchURL(t))
+	// The projector declares its queues as quorum queues, so the same declarations serve a cluster.
+	for _, name := range []string{queue, queue + ".dead", s.exchange + ".unrouted"} {
+		q, found := testenv.Queue(t, name)
+		require.True(t, found, name)
+		require.Equal(t, "quorum", q.Type, name)
+	}
 	r := s.call("inventory", "POST", "/api/v1/inventory",
 		`{"productCode":"E2E-DESK","name":"Ergonomic Standing Desk","description":"Height-adjustable oak desk","quantity":3,"price":499.00}`)
 	require.Equal(t, http.StatusCreated, r.status, string(r.raw))

@@ -62,6 +62,9 @@ type Config struct {
 	// ProjectorAddr serves the projector's /healthz, /readyz and /metrics.
 	ProjectorAddr     string `env:"PROJECTOR_ADDR" envDefault:":3006"`
 	ProjectorPrefetch int    `env:"PROJECTOR_PREFETCH" envDefault:"64"`
+	// ProjectorDeliveryLimit is how often the projector's quorum queue hands out one message before it
+	// dead-letters it (a message that crashes the projector); 0 means no limit.
+	ProjectorDeliveryLimit int `env:"PROJECTOR_DELIVERY_LIMIT" envDefault:"20"`
 
 	// Timeouts of every HTTP server: reading a whole request, writing its answer (counted from the end
 	// of the request's headers), and keeping an idle keep-alive connection open. The order service

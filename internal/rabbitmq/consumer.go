@@ -17,12 +17,15 @@ import (
 // dead-letter queue instead of coming back. Wrap it: fmt.Errorf("decode: %w", rabbitmq.ErrReject).
 var ErrReject = errors.New("message rejected")
 
-// Subscription is a durable queue bound to the events exchange, with its dead-letter queue.
+// Subscription is a durable quorum queue bound to the events exchange, with its dead-letter queue.
 type Subscription struct {
 	Exchange string
 	Queue    string   // durable; its dead letters go to Queue+".dead"
 	Bindings []string // routing keys, e.g. "order.#"
 	Prefetch int      // unacknowledged messages in flight at once
+	// DeliveryLimit is how many times the queue hands out one message before it dead-letters it
+	// (x-delivery-limit; 0: no limit). See queueArgs.
+	DeliveryLimit int
 	// Consuming, when set, hears true once the queue is declared, bound and consumed from, and false
 	// when that stops (a readiness check: events published before are not the queue's to keep).
 	Consuming func(bool)
@@ -71,29 +74,56 @@ func Consume(ctx context.Context, url string, sub Subscription, h Handler, log *
 }
 
 // Declare declares the exchange, the queue with its dead-letter exchange and queue, and the bindings.
-func Declare(ch *amqp.Channel, sub Subscription) error {
-	if err := DeclareExchange(ch, sub.Exchange); err != nil {
+// A queue of an earlier version (classic) is migrated to a quorum queue of the same name, its
+// messages kept (see migrate.go).
+func Declare(ctx context.Context, conn *amqp.Connection, sub Subscription, log *slog.Logger) error {
+	if err := DeclareExchange(ctx, conn, sub.Exchange, log); err != nil {
 		return err
 	}
-	if err := ch.ExchangeDeclare(sub.deadLetterExchange(), amqp.ExchangeFanout, true, false, false, false, nil); err != nil {
+	if err := withChannel(conn, func(ch *amqp.Channel) error {
+		return ch.ExchangeDeclare(sub.deadLetterExchange(), amqp.ExchangeFanout, true, false, false, false, nil)
+	}); err != nil {
 		return fmt.Errorf("declare exchange %s: %w", sub.deadLetterExchange(), err)
 	}
-	if _, err := ch.QueueDeclare(sub.DeadLetterQueue(), true, false, false, false, nil); err != nil {
-		return fmt.Errorf("declare queue %s: %w", sub.DeadLetterQueue(), err)
+	dead := queueSpec{Name: sub.DeadLetterQueue(), Args: quorumArgs(), Bindings: []binding{{Exchange: sub.deadLetterExchange()}}}
+	if err := declareQueue(ctx, conn, dead, log); err != nil {
+		return err
 	}
-	if err := ch.QueueBind(sub.DeadLetterQueue(), "", sub.deadLetterExchange(), false, nil); err != nil {
-		return fmt.Errorf("bind %s: %w", sub.DeadLetterQueue(), err)
-	}
-	args := amqp.Table{"x-dead-letter-exchange": sub.deadLetterExchange()}
-	if _, err := ch.QueueDeclare(sub.Queue, true, false, false, false, args); err != nil {
-		return fmt.Errorf("declare queue %s: %w", sub.Queue, err)
-	}
+	main := queueSpec{Name: sub.Queue, Args: sub.queueArgs()}
 	for _, key := range sub.Bindings {
-		if err := ch.QueueBind(sub.Queue, key, sub.Exchange, false, nil); err != nil {
-			return fmt.Errorf("bind %s to %s: %w", sub.Queue, key, err)
-		}
+		main.Bindings = append(main.Bindings, binding{Exchange: sub.Exchange, Key: key})
 	}
-	return nil
+	return declareQueue(ctx, conn, main, log)
+}
+
+// queueArgs are the arguments of the subscription's queue: a quorum queue that dead-letters
+// at-least-once. By default a quorum queue dead-letters at most once: the message leaves the queue
+// before the dead-letter queue has confirmed it, and one the dead-letter queue cannot take then (its
+// leader away on a cluster, a missing binding) is gone. At least once, the queue keeps the message
+// until the dead-letter queue confirms it, so a poison message always ends in the dead-letter queue.
+// RabbitMQ allows that strategy only with overflow reject-publish (drop-head would drop messages
+// unconfirmed); with no length limit set the queue never overflows, so it changes nothing else.
+//
+// The delivery limit is for the poison message a handler cannot even refuse: one that crashes the
+// process. Quorum queues count redeliveries (x-delivery-count), and without a limit such a message
+// would come back after every restart and stall the queue forever; past the limit it is dead-lettered,
+// with reason delivery_limit, through the same at-least-once path. A message refused as poison is
+// dead-lettered at its first delivery and never gets near the limit, and a message that waits for
+// Elasticsearch is retried inside the process, not redelivered. The count also grows when a consumer
+// stops with messages in hand (up to the prefetch each time), so the limit is set well above what
+// restarts and deployments add; messages that a crash loop pushes past it wait in the dead-letter
+// queue, where an operator moves them back.
+func (s Subscription) queueArgs() amqp.Table {
+	args := amqp.Table{
+		"x-queue-type":           queueTypeQuorum,
+		"x-dead-letter-exchange": s.deadLetterExchange(),
+		"x-dead-letter-strategy": "at-least-once",
+		"x-overflow":             "reject-publish",
+	}
+	if s.DeliveryLimit > 0 {
+		args["x-delivery-limit"] = int64(s.DeliveryLimit)
+	}
+	return args
 }
 
 func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, log *slog.Logger) error {
@@ -105,12 +135,12 @@ func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, l
 		return fmt.Errorf("dial %s: %w", config.RedactURL(url), err)
 	}
 	defer conn.Close()
+	if err := Declare(ctx, conn, sub, log); err != nil {
+		return err
+	}
 	ch, err := conn.Channel()
 	if err != nil {
 		return fmt.Errorf("open channel: %w", err)
-	}
-	if err := Declare(ch, sub); err != nil {
-		return err
 	}
 	if err := ch.Qos(max(sub.Prefetch, 1), 0, false); err != nil {
 		return fmt.Errorf("set prefetch: %w", err)

@@ -31,15 +31,16 @@ type Message struct {
 	Body       []byte
 }
 
-// Publisher publishes persistent messages to one durable topic exchange and waits for the broker's
-// confirm of each. It is safe for concurrent use.
+// Publisher publishes persistent, mandatory messages to one durable topic exchange and waits for the
+// broker's confirm of each; a message the broker returns as unroutable fails with ErrUnroutable. It
+// is safe for concurrent use.
 type Publisher struct {
 	url      string
 	exchange string
 	log      *slog.Logger
 
 	mu      sync.Mutex
-	ch      *amqp.Channel
+	ch      *confirmer
 	conn    *amqp.Connection
 	ready   chan struct{} // closed while ch is usable; replaced when the connection drops
 	closing chan struct{}
@@ -68,7 +69,8 @@ func NewPublisher(ctx context.Context, url, exchange string, log *slog.Logger) (
 
 // Publish sends msg and returns once the broker has confirmed it. If the connection drops on the way
 // it waits for the reconnect and publishes again, until ctx ends; a message may therefore arrive
-// twice, with the same ID.
+// twice, with the same ID. A message no queue takes (no binding for its routing key, and no
+// alternate exchange that keeps it) is not retried: the error wraps ErrUnroutable at once.
 func (p *Publisher) Publish(ctx context.Context, msg Message) error {
 	pub := amqp.Publishing{
 		ContentType:  "application/json",
@@ -83,15 +85,22 @@ func (p *Publisher) Publish(ctx context.Context, msg Message) error {
 		if err != nil {
 			return fmt.Errorf("publish %s %s: %w", msg.RoutingKey, msg.ID, err)
 		}
-		dc, err := ch.PublishWithDeferredConfirmWithContext(ctx, p.exchange, msg.RoutingKey, false, false, pub)
+		var outcome <-chan error
+		outcome, err = ch.publish(ctx, p.exchange, msg.RoutingKey, pub)
 		if err == nil {
-			var acked bool
-			acked, err = dc.WaitContext(ctx)
-			if err == nil && acked {
-				return nil
+			select {
+			case err = <-outcome:
+			case <-ctx.Done():
+				err = ctx.Err()
 			}
 			if err == nil {
-				err = errors.New("broker did not confirm")
+				return nil
+			}
+			if errors.Is(err, ErrUnroutable) {
+				// Trying again on this topology would fare the same: the caller decides (Temporal's
+				// retries, the outbox), and the message is not counted as delivered.
+				p.log.WarnContext(ctx, "publish returned unroutable", "routingKey", msg.RoutingKey, "messageId", msg.ID, "error", err)
+				return fmt.Errorf("publish %s %s: %w", msg.RoutingKey, msg.ID, err)
 			}
 		}
 		if ctx.Err() != nil {
@@ -144,7 +153,7 @@ func (p *Publisher) Close() error {
 }
 
 // channel waits until a channel is usable or ctx ends.
-func (p *Publisher) channel(ctx context.Context) (*amqp.Channel, error) {
+func (p *Publisher) channel(ctx context.Context) (*confirmer, error) {
 	for {
 		p.mu.Lock()
 		ready, ch := p.ready, p.ch
@@ -160,7 +169,7 @@ func (p *Publisher) channel(ctx context.Context) (*amqp.Channel, error) {
 	}
 }
 
-func (p *Publisher) install(conn *amqp.Connection, ch *amqp.Channel) {
+func (p *Publisher) install(conn *amqp.Connection, ch *confirmer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.conn, p.ch = conn, ch
@@ -169,11 +178,11 @@ func (p *Publisher) install(conn *amqp.Connection, ch *amqp.Channel) {
 
 // watch waits for the connection or channel to drop, then dials again until it succeeds or the
 // publisher is closed.
-func (p *Publisher) watch(conn *amqp.Connection, ch *amqp.Channel) {
+func (p *Publisher) watch(conn *amqp.Connection, ch *confirmer) {
 	defer close(p.done)
 	for {
 		connClosed := conn.NotifyClose(make(chan *amqp.Error, 1))
-		chClosed := ch.NotifyClose(make(chan *amqp.Error, 1))
+		chClosed := ch.ch.NotifyClose(make(chan *amqp.Error, 1))
 		var reason *amqp.Error
 		select {
 		case reason = <-connClosed:
@@ -206,16 +215,16 @@ func (p *Publisher) watch(conn *amqp.Connection, ch *amqp.Channel) {
 	}
 }
 
-func (p *Publisher) connectWithBackoff(ctx context.Context) (*amqp.Connection, *amqp.Channel, error) {
+func (p *Publisher) connectWithBackoff(ctx context.Context) (*amqp.Connection, *confirmer, error) {
 	type pair struct {
 		conn *amqp.Connection
-		ch   *amqp.Channel
+		ch   *confirmer
 	}
 	eb := backoff.NewExponentialBackOff()
 	eb.InitialInterval = 100 * time.Millisecond
 	eb.MaxInterval = 5 * time.Second
 	res, err := backoff.Retry(ctx, func() (pair, error) {
-		conn, ch, err := p.connect()
+		conn, ch, err := p.connect(ctx)
 		if err != nil {
 			p.log.Debug("rabbitmq dial failed", "error", err)
 		}
@@ -227,7 +236,7 @@ func (p *Publisher) connectWithBackoff(ctx context.Context) (*amqp.Connection, *
 	return res.conn, res.ch, nil
 }
 
-func (p *Publisher) connect() (*amqp.Connection, *amqp.Channel, error) {
+func (p *Publisher) connect(ctx context.Context) (*amqp.Connection, *confirmer, error) {
 	conn, err := amqp.DialConfig(p.url, amqp.Config{
 		Heartbeat: 10 * time.Second,
 		// A readable name in the management UI, and the handle tests use to find this connection.
@@ -236,32 +245,24 @@ func (p *Publisher) connect() (*amqp.Connection, *amqp.Channel, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial: %w", err)
 	}
+	if err := DeclareExchange(ctx, conn, p.exchange, p.log); err != nil {
+		_ = conn.Close()
+		return nil, nil, err
+	}
 	ch, err := conn.Channel()
 	if err != nil {
 		_ = conn.Close()
 		return nil, nil, fmt.Errorf("open channel: %w", err)
 	}
-	if err := DeclareExchange(ch, p.exchange); err != nil {
+	c, err := newConfirmer(ch)
+	if err != nil {
 		_ = conn.Close()
 		return nil, nil, err
 	}
-	if err := ch.Confirm(false); err != nil {
-		_ = conn.Close()
-		return nil, nil, fmt.Errorf("enable publisher confirms: %w", err)
-	}
-	return conn, ch, nil
+	return conn, c, nil
 }
 
 // ConnectionName is how a publisher's connection is named in the broker: by exchange and process.
 func ConnectionName(exchange string) string {
 	return fmt.Sprintf("publisher %s pid %d", exchange, os.Getpid())
-}
-
-// DeclareExchange declares the durable topic exchange that carries every event. Publishers and
-// consumers both declare it, so neither depends on the other starting first.
-func DeclareExchange(ch *amqp.Channel, name string) error {
-	if err := ch.ExchangeDeclare(name, amqp.ExchangeTopic, true, false, false, false, nil); err != nil {
-		return fmt.Errorf("declare exchange %s: %w", name, err)
-	}
-	return nil
 }

@@ -38,6 +38,7 @@ func NewInventory(t testing.TB) Inventory {
 		t.Fatalf("testenv: ledger: %v", err)
 	}
 	exchange := UniqueName(t, "test.events")
+	CleanupExchange(t, exchange)
 	pub, err := rabbitmq.NewPublisher(ctx, RabbitMQURL(t), exchange, Logger())
 	if err != nil {
 		t.Fatalf("testenv: publisher: %v (%s)", err, hint)
