@@ -1,0 +1,123 @@
+// Package telemetry sets up OpenTelemetry tracing for a process: a tracer provider exporting over OTLP
+// (or what the standard OTEL_* variables choose), the W3C trace-context and baggage propagator, and a
+// resource naming the service. The adapters (HTTP, Temporal, RabbitMQ, the payment client) take the
+// global provider and propagator that Setup installs.
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/contrib/exporters/autoexport"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace/noop"
+)
+
+// Namespace is the service.namespace of every process of the shop; service.name is the role.
+const Namespace = "order-saga"
+
+// Propagator is the W3C trace context (traceparent, tracestate) and baggage: what the services read
+// from and write into HTTP headers, Temporal headers and AMQP message headers.
+var Propagator propagation.TextMapPropagator = propagation.NewCompositeTextMapPropagator(
+	propagation.TraceContext{}, propagation.Baggage{})
+
+// Tracing is a process's tracing set-up; Shutdown flushes what is still buffered.
+type Tracing struct {
+	provider *sdktrace.TracerProvider // nil while tracing is off
+	// Exporter says what the spans go to: "otlp", "console", or "" while tracing is off.
+	Exporter string
+}
+
+// Enabled tells whether spans are recorded and exported.
+func (t *Tracing) Enabled() bool { return t.provider != nil }
+
+// Shutdown exports the spans still buffered and stops the exporter; ctx bounds how long that takes.
+func (t *Tracing) Shutdown(ctx context.Context) error {
+	if t.provider == nil {
+		return nil
+	}
+	if err := t.provider.Shutdown(ctx); err != nil {
+		return fmt.Errorf("tracing shutdown: %w", err)
+	}
+	return nil
+}
+
+// Setup installs the propagator and, when tracing is configured, a tracer provider for service (the
+// resource's service.name, unless OTEL_SERVICE_NAME says otherwise) as OpenTelemetry's globals.
+//
+// Tracing is on when OTEL_TRACES_EXPORTER names an exporter other than "none", or when it is unset
+// and an OTLP endpoint is (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).
+// Otherwise, or with OTEL_SDK_DISABLED=true, the global tracer provider stays a no-op one: no span is
+// recorded, but an incoming traceparent is still passed on (to Temporal, to the events), so a caller's
+// own trace carries through a service that does not record. (The specification's default exporter is
+// OTLP to localhost; a service started without a collector would otherwise record every span and
+// fail to send it every few seconds.) Export failures go to log.
+func Setup(ctx context.Context, service string, log *slog.Logger) (*Tracing, error) {
+	otel.SetTextMapPropagator(Propagator)
+	if !configured() {
+		otel.SetTracerProvider(noop.NewTracerProvider())
+		return &Tracing{}, nil
+	}
+	exporter, err := autoexport.NewSpanExporter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("tracing exporter (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_*): %w", err)
+	}
+	res, err := serviceResource(ctx, service)
+	if err != nil {
+		return nil, err
+	}
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+		log.Warn("opentelemetry", "error", err)
+	}))
+	// The batcher reads OTEL_BSP_* (delay, queue and batch sizes), the sampler OTEL_TRACES_SAMPLER.
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
+	otel.SetTracerProvider(tp)
+	return &Tracing{provider: tp, Exporter: exporterName()}, nil
+}
+
+// configured reads the standard variables that turn tracing on or off.
+func configured() bool {
+	if disabled, _ := strconv.ParseBool(os.Getenv("OTEL_SDK_DISABLED")); disabled {
+		return false
+	}
+	switch exporterName() {
+	case "none":
+		return false
+	case "":
+		return os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
+	}
+	return true
+}
+
+// exporterName is OTEL_TRACES_EXPORTER, or "otlp" when only an endpoint is set (autoexport's default).
+func exporterName() string {
+	name := strings.TrimSpace(os.Getenv("OTEL_TRACES_EXPORTER"))
+	if name == "" && (os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "") {
+		return "otlp"
+	}
+	return name
+}
+
+// serviceResource names the process: service.name is its role (orders, inventory, …), in
+// service.namespace order-saga; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over both.
+func serviceResource(ctx context.Context, service string) (*resource.Resource, error) {
+	fromEnv, err := resource.New(ctx, resource.WithFromEnv(), resource.WithTelemetrySDK(), resource.WithHost(), resource.WithProcessPID())
+	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
+		return nil, fmt.Errorf("tracing resource: %w", err)
+	}
+	own := resource.NewSchemaless(semconv.ServiceName(service), semconv.ServiceNamespace(Namespace))
+	res, err := resource.Merge(own, fromEnv)
+	if err != nil {
+		return nil, fmt.Errorf("tracing resource: %w", err)
+	}
+	return res, nil
+}
