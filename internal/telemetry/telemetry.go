@@ -54,22 +54,24 @@ func (t *Tracing) Shutdown(ctx context.Context) error {
 // Setup installs the propagator and, when tracing is configured, a tracer provider for service (the
 // resource's service.name, unless OTEL_SERVICE_NAME says otherwise) as OpenTelemetry's globals.
 //
-// Tracing is on when OTEL_TRACES_EXPORTER names an exporter other than "none", or when it is unset
-// and an OTLP endpoint is (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).
-// Otherwise, or with OTEL_SDK_DISABLED=true, the global tracer provider stays a no-op one: no span is
-// recorded, but an incoming traceparent is still passed on (to Temporal, to the events), so a caller's
-// own trace carries through a service that does not record. (The specification's default exporter is
-// OTLP to localhost; a service started without a collector would otherwise record every span and
-// fail to send it every few seconds.) Export failures go to log.
+// Tracing is on when OTEL_TRACES_EXPORTER names an exporter other than "none" ("otlp", "console",
+// "zipkin"), or when it is unset and an OTLP endpoint is (OTEL_EXPORTER_OTLP_ENDPOINT or
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). OTEL_EXPORTER_ZIPKIN_ENDPOINT adds a Zipkin exporter beside
+// that one (the local stack's trace UI, see README). Otherwise, or with OTEL_SDK_DISABLED=true, the
+// global tracer provider stays a no-op one: no span is recorded, but an incoming traceparent is still
+// passed on (to Temporal, to the events), so a caller's own trace carries through a service that does
+// not record. (The specification's default exporter is OTLP to localhost; a service started without
+// a collector would otherwise record every span and fail to send it every few seconds.) Export
+// failures go to log.
 func Setup(ctx context.Context, service string, log *slog.Logger) (*Tracing, error) {
 	otel.SetTextMapPropagator(Propagator)
-	if !configured() {
+	exporters, names, err := newExporters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(exporters) == 0 {
 		otel.SetTracerProvider(noop.NewTracerProvider())
 		return &Tracing{}, nil
-	}
-	exporter, err := autoexport.NewSpanExporter(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("tracing exporter (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_*): %w", err)
 	}
 	res, err := serviceResource(ctx, service)
 	if err != nil {
@@ -79,26 +81,42 @@ func Setup(ctx context.Context, service string, log *slog.Logger) (*Tracing, err
 		log.Warn("opentelemetry", "error", err)
 	}))
 	// The batcher reads OTEL_BSP_* (delay, queue and batch sizes), the sampler OTEL_TRACES_SAMPLER.
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
+	for _, e := range exporters {
+		opts = append(opts, sdktrace.WithBatcher(e))
+	}
+	tp := sdktrace.NewTracerProvider(opts...)
 	otel.SetTracerProvider(tp)
-	return &Tracing{provider: tp, Exporter: exporterName()}, nil
+	return &Tracing{provider: tp, Exporter: strings.Join(names, ",")}, nil
 }
 
-// configured reads the standard variables that turn tracing on or off.
-func configured() bool {
+// newExporters returns the exporters the variables ask for (none when tracing is off) and their names.
+func newExporters(ctx context.Context) ([]sdktrace.SpanExporter, []string, error) {
 	if disabled, _ := strconv.ParseBool(os.Getenv("OTEL_SDK_DISABLED")); disabled {
-		return false
+		return nil, nil, nil
 	}
-	switch exporterName() {
-	case "none":
-		return false
-	case "":
-		return os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
+	var exporters []sdktrace.SpanExporter
+	var names []string
+	name := exporterName()
+	if name != "" && name != "none" {
+		e, err := autoexport.NewSpanExporter(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("tracing exporter %q (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_*): %w", name, err)
+		}
+		exporters, names = append(exporters, e), append(names, name)
 	}
-	return true
+	if os.Getenv(zipkinEndpointEnv) != "" && name != "zipkin" {
+		e, err := newZipkinExporter(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		exporters, names = append(exporters, e), append(names, "zipkin")
+	}
+	return exporters, names, nil
 }
 
-// exporterName is OTEL_TRACES_EXPORTER, or "otlp" when only an endpoint is set (autoexport's default).
+// exporterName is OTEL_TRACES_EXPORTER, or "otlp" when it is unset and an OTLP endpoint is set
+// (autoexport's default), or "" when neither is.
 func exporterName() string {
 	name := strings.TrimSpace(os.Getenv("OTEL_TRACES_EXPORTER"))
 	if name == "" && (os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "") {
