@@ -19,16 +19,18 @@ func TestRecordsCarryTheSpanOfTheirContext(t *testing.T) {
 		SpanID:  trace.SpanID{0xb7, 0xad, 0x6b, 0x71, 0x69, 0x20, 0x33, 0x31},
 	})
 	tests := []struct {
-		name             string
-		ctx              context.Context
-		log              func(l *slog.Logger, ctx context.Context)
+		name                string
+		ctx                 context.Context
+		log                 func(l *slog.Logger, ctx context.Context)
 		wantTrace, wantSpan any
 	}{
 		{name: "a span in the context", ctx: trace.ContextWithSpanContext(context.Background(), sc),
 			log:       func(l *slog.Logger, ctx context.Context) { l.InfoContext(ctx, "reserved", "orderId", "o-1") },
 			wantTrace: "0af7651916cd43dd8448eb211c80319c", wantSpan: "b7ad6b7169203331"},
 		{name: "a logger with attributes keeps them and adds the ids", ctx: trace.ContextWithSpanContext(context.Background(), sc),
-			log:       func(l *slog.Logger, ctx context.Context) { l.With("workflowId", "order-o-1").InfoContext(ctx, "reserved", "orderId", "o-1") },
+			log: func(l *slog.Logger, ctx context.Context) {
+				l.With("workflowId", "order-o-1").InfoContext(ctx, "reserved", "orderId", "o-1")
+			},
 			wantTrace: "0af7651916cd43dd8448eb211c80319c", wantSpan: "b7ad6b7169203331"},
 		{name: "no span: no ids", ctx: context.Background(),
 			log: func(l *slog.Logger, ctx context.Context) { l.InfoContext(ctx, "reserved", "orderId", "o-1") }},
