@@ -115,7 +115,8 @@ func (tr *jaegerTrace) operations() []string {
 // services (order, inventory, payment sandbox, projector as processes, exporting to the stack's
 // Jaeger), and reads the trace back: the HTTP request, the saga's run, each activity, the payment call,
 // each event's publish and the projector's handling of it are spans of that one trace, connected to
-// one another, and every event on the broker carried the trace in its traceparent header.
+// one another, every event on the broker carried the trace in its traceparent header, and the order's
+// log records in Elasticsearch carry its trace_id.
 func TestTraceOfAnOrderEndToEnd(t *testing.T) {
 	jaegerURL, otlpURL, zipkinURL := tracingURLs()
 	requireAnswers(t, "Jaeger's query API", jaegerURL+"/api/services")
@@ -222,6 +223,17 @@ func TestTraceOfAnOrderEndToEnd(t *testing.T) {
 			}
 		}
 	}
+
+	// The order's log records in Elasticsearch carry the trace: the trace and the logs join on trace_id.
+	require.Eventually(t, func() bool {
+		services := map[string]bool{}
+		for _, rec := range testenv.OrderLogs(t, orderID) {
+			if rec["trace_id"] == traceID {
+				services[fmt.Sprint(rec["service"])] = true
+			}
+		}
+		return services["orders"] && services["inventory"]
+	}, 30*time.Second, 500*time.Millisecond, "the order's log records of both services carry trace_id %s", traceID)
 
 	// The trace UI (Zipkin) has it too.
 	require.Eventually(t, func() bool {
