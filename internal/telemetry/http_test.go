@@ -21,7 +21,8 @@ func recordSpans(t *testing.T) *tracetest.SpanRecorder {
 	prevTP, prevProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(Propagator)
-	t.Cleanup(func() { otel.SetTracerProvider(prevTP); otel.SetTextMapPropagator(prevProp) })
+	recording.Store(true)
+	t.Cleanup(func() { otel.SetTracerProvider(prevTP); otel.SetTextMapPropagator(prevProp); recording.Store(false) })
 	return rec
 }
 
@@ -96,4 +97,32 @@ func TestHTTPClientCarriesTheTraceAndNamesTheTemplate(t *testing.T) {
 		names = append(names, s.Name())
 	}
 	require.Contains(t, names, "POST /v1/payments/{orderId}/capture")
+}
+
+// TestHTTPServerWhileTracingIsOff: no span, but the handler's context holds the caller's trace, for
+// the saga and the events to pass on.
+func TestHTTPServerWhileTracingIsOff(t *testing.T) {
+	rec := recordSpans(t)
+	recording.Store(false)
+	tests := []struct {
+		name, traceparent, wantTrace string
+	}{
+		{name: "a caller's trace is passed on", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", wantTrace: "0af7651916cd43dd8448eb211c80319c"},
+		{name: "no traceparent: none", wantTrace: "00000000000000000000000000000000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var seen trace.SpanContext
+			r := chi.NewRouter()
+			r.Use(HTTPServer("orders"))
+			r.Get("/x", func(_ http.ResponseWriter, r *http.Request) { seen = trace.SpanContextFromContext(r.Context()) })
+			req := httptest.NewRequest(http.MethodGet, "/x", nil)
+			if tt.traceparent != "" {
+				req.Header.Set("traceparent", tt.traceparent)
+			}
+			r.ServeHTTP(httptest.NewRecorder(), req)
+			require.Equal(t, tt.wantTrace, seen.TraceID().String())
+			require.Empty(t, rec.Ended())
+		})
+	}
 }

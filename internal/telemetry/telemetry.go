@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/otel"
@@ -29,6 +30,10 @@ const Namespace = "order-saga"
 // from and write into HTTP headers, Temporal headers and AMQP message headers.
 var Propagator propagation.TextMapPropagator = propagation.NewCompositeTextMapPropagator(
 	propagation.TraceContext{}, propagation.Baggage{})
+
+// recording tells the HTTP middleware whether Setup installed a recording provider: while it did not,
+// requests skip the span machinery and only pass the caller's trace context on.
+var recording atomic.Bool
 
 // Tracing is a process's tracing set-up; Shutdown flushes what is still buffered.
 type Tracing struct {
@@ -71,6 +76,7 @@ func Setup(ctx context.Context, service string, log *slog.Logger) (*Tracing, err
 	}
 	if len(exporters) == 0 {
 		otel.SetTracerProvider(noop.NewTracerProvider())
+		recording.Store(false)
 		return &Tracing{}, nil
 	}
 	res, err := serviceResource(ctx, service)
@@ -87,6 +93,7 @@ func Setup(ctx context.Context, service string, log *slog.Logger) (*Tracing, err
 	}
 	tp := sdktrace.NewTracerProvider(opts...)
 	otel.SetTracerProvider(tp)
+	recording.Store(true)
 	return &Tracing{provider: tp, Exporter: strings.Join(names, ",")}, nil
 }
 
