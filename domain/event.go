@@ -12,6 +12,10 @@ type Event struct {
 	Source     string    `json:"source"`
 	Subject    string    `json:"subject"`
 	Data       any       `json:"data"`
+	// Trace is the W3C trace context (traceparent, tracestate) of the change that made the event, set
+	// only on an event that waited in an outbox: published later, it still goes out in that change's
+	// trace. Not part of the envelope; an event published at once takes its context's trace.
+	Trace map[string]string `json:"-"`
 }
 
 // Event types of the inventory service.

@@ -27,12 +27,20 @@ STACK_STARTED_FILE=$started scripts/stack.sh up temporal mongo rabbitmq
 procfile=Procfile
 search_line="  Elasticsearch      (not running: searches answer from MongoDB, logs stay on stdout)"
 if [ -n "${ELASTICSEARCH_URL:-}" ] || command -v java >/dev/null || [ -n "${JAVA_HOME:-}" ]; then
-	STACK_STARTED_FILE=$started scripts/stack.sh up elasticsearch
+	STACK_STARTED_FILE=$started scripts/stack.sh up elasticsearch jaeger zipkin
 	export ELASTICSEARCH_URL=${ELASTICSEARCH_URL:-http://127.0.0.1:9200}
-	search_line="  Elasticsearch      $ELASTICSEARCH_URL  (indices products, orders, logs-ecommerce-*)
-  Projector health   http://127.0.0.1:3006/readyz   metrics http://127.0.0.1:3006/metrics"
+	# Every service traces: OTLP to Jaeger (kept in Elasticsearch, query API), Zipkin format to the UI.
+	# Bring your own OTEL_* variables to send elsewhere.
+	if [ -z "${OTEL_TRACES_EXPORTER:-}${OTEL_EXPORTER_OTLP_ENDPOINT:-}${OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:-}" ]; then
+		export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:${JAEGER_OTLP_HTTP_PORT:-4318}
+		export OTEL_EXPORTER_ZIPKIN_ENDPOINT=${OTEL_EXPORTER_ZIPKIN_ENDPOINT:-${ZIPKIN_URL:-http://127.0.0.1:9411}/api/v2/spans}
+	fi
+	search_line="  Elasticsearch      $ELASTICSEARCH_URL  (indices products, orders, logs-ecommerce-*, jaeger-span-*)
+  Projector health   http://127.0.0.1:3006/readyz   metrics http://127.0.0.1:3006/metrics
+  Traces (UI)        ${ZIPKIN_URL:-http://127.0.0.1:9411}/zipkin/  (Zipkin; an order's trace: search tag temporalWorkflowID=order-<id>)
+  Traces (API)       ${JAEGER_URL:-http://127.0.0.1:16686}/api/traces/<traceId>  (Jaeger; OTLP in on :4317 gRPC, :4318 HTTP)"
 else
-	echo "run: no JDK found (java on PATH or JAVA_HOME): running without Elasticsearch" >&2
+	echo "run: no JDK found (java on PATH or JAVA_HOME): running without Elasticsearch, so without the trace store and UI" >&2
 	procfile=$(mktemp)
 	grep -v '^projector:' Procfile >"$procfile"
 fi

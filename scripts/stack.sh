@@ -7,7 +7,8 @@
 #   scripts/stack.sh down [component...]   stop what this checkout started (by pid)
 #   scripts/stack.sh status                say what answers where
 #
-# Components: temporal, mongo, rabbitmq, elasticsearch. Set STACK_STARTED_FILE to have `up` append the names of the
+# Components: temporal, mongo, rabbitmq, elasticsearch, jaeger (OTLP traces kept in Elasticsearch, so
+# it starts after it; query API), zipkin (the trace UI: Jaeger's Go module has no UI assets). Set STACK_STARTED_FILE to have `up` append the names of the
 # components it actually started (make run uses it to stop exactly those on Ctrl-C).
 # A second, private stack runs beside the default one when every address differs and it has data of its
 # own: TEMPORAL_ADDRESS, TEMPORAL_UI_PORT, MONGO_URI, RABBITMQ_URL, RABBITMQ_MANAGEMENT_PORT,
@@ -19,7 +20,7 @@ DATA=${STACK_DATA_DIR:-$ROOT/.data}
 BIN=$ROOT/bin
 RUN=$DATA/run
 LOGS=$DATA/logs
-ALL=(temporal mongo rabbitmq elasticsearch)
+ALL=(temporal mongo rabbitmq elasticsearch jaeger zipkin)
 
 # Addresses, from the same variables the services read.
 TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:7233}
@@ -39,6 +40,14 @@ ELASTICSEARCH_VERSION=${ELASTICSEARCH_VERSION:-8.19.21}
 ES_HOME=$BIN/elasticsearch-$ELASTICSEARCH_VERSION
 # Elasticsearch refuses to run as root; as root the stack runs it as this system user.
 ES_USER=${ES_USER:-shop-es}
+# Jaeger v2: its UI and query API at JAEGER_URL, OTLP from the services on the two ports below.
+JAEGER_URL=${JAEGER_URL:-http://127.0.0.1:16686}
+JAEGER_OTLP_GRPC_PORT=${JAEGER_OTLP_GRPC_PORT:-4317}
+JAEGER_OTLP_HTTP_PORT=${JAEGER_OTLP_HTTP_PORT:-4318}
+# Zipkin's server (Maven Central's exec jar, with its Lens UI), spans in memory: the trace UI.
+ZIPKIN_URL=${ZIPKIN_URL:-http://127.0.0.1:9411}
+ZIPKIN_VERSION=${ZIPKIN_VERSION:-3.5.1}
+ZIPKIN_JAR=$BIN/zipkin-server-$ZIPKIN_VERSION-exec.jar
 
 say() { printf 'stack: %s\n' "$*" >&2; }
 die() { printf 'stack: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -306,6 +315,64 @@ up_elasticsearch() {
 	say "elasticsearch: healthy"
 }
 
+# ---- Jaeger v2: OTLP receiver, traces stored in the stack's Elasticsearch, query API and UI ------------
+
+jaeger_healthy() {
+	curl -fsS -m 2 "http://$JAEGER_HEALTH_ADDR/status" >/dev/null 2>&1 &&
+		curl -fsS -m 2 "$JAEGER_URL/api/services" >/dev/null 2>&1
+}
+
+up_jaeger() {
+	read -r host port < <(hostport "$JAEGER_URL" 16686)
+	already_up jaeger "JAEGER_URL=$JAEGER_URL" "$host" "$port" && return
+	[ -x "$BIN/jaeger" ] || die "jaeger: $BIN/jaeger is missing; run 'make tools'"
+	es_healthy || die "jaeger: keeps its traces in Elasticsearch, which does not answer at $ELASTICSEARCH_URL"
+	local log=$LOGS/jaeger.log
+	mkdir -p "$LOGS" "$RUN"
+	# The query API's gRPC port and the health check sit beside the UI's port.
+	export JAEGER_UI_ADDR=$host:$port JAEGER_QUERY_GRPC_ADDR=$host:$((port - 1)) JAEGER_HEALTH_ADDR=$host:$((port + 10))
+	export JAEGER_OTLP_GRPC_ADDR=$host:$JAEGER_OTLP_GRPC_PORT JAEGER_OTLP_HTTP_ADDR=$host:$JAEGER_OTLP_HTTP_PORT
+	export ELASTICSEARCH_URL
+	say "jaeger: starting on $host (UI :$port, OTLP gRPC :$JAEGER_OTLP_GRPC_PORT, HTTP :$JAEGER_OTLP_HTTP_PORT), traces in $ELASTICSEARCH_URL, log $log"
+	launch jaeger "$log" "$BIN/jaeger" --config "$ROOT/deploy/jaeger/config.yaml"
+	wait_for jaeger "$log" 60 jaeger_healthy
+	say "jaeger: healthy"
+}
+
+# ---- Zipkin: the trace UI (Lens), fed by the services' second exporter; spans kept in memory ----------
+
+ensure_zipkin_installed() {
+	[ -f "$ZIPKIN_JAR" ] && return
+	command -v mvn >/dev/null || die "zipkin: mvn is needed to fetch Zipkin's server from Maven Central"
+	local log=$LOGS/zipkin-install.log
+	mkdir -p "$LOGS"
+	say "zipkin: fetching server $ZIPKIN_VERSION from Maven Central (mvn), log $log"
+	mvn -B -q dependency:copy -Dartifact="io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" \
+		-DoutputDirectory="$BIN" >"$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "zipkin: mvn could not fetch it; see $log"; }
+	[ -f "$ZIPKIN_JAR" ] || die "zipkin: $ZIPKIN_JAR missing after the fetch; see $log"
+}
+
+zipkin_healthy() { curl -fsS -m 2 "$ZIPKIN_URL/health" >/dev/null 2>&1; }
+
+up_zipkin() {
+	read -r host port < <(hostport "$ZIPKIN_URL" 9411)
+	already_up zipkin "ZIPKIN_URL=$ZIPKIN_URL" "$host" "$port" && return
+	local java_home
+	java_home=$(es_java_home) || die "zipkin: no JDK found (set JAVA_HOME or put java on PATH)"
+	ensure_zipkin_installed
+	local log=$LOGS/zipkin.log
+	mkdir -p "$RUN"
+	say "zipkin: starting $ZIPKIN_VERSION on $host:$port (spans in memory), log $log"
+	# In memory, bounded (the oldest traces go first); Jaeger keeps every span in Elasticsearch.
+	QUERY_PORT=$port STORAGE_TYPE=mem MEM_MAX_SPANS=${ZIPKIN_MAX_SPANS:-200000} \
+		launch zipkin "$log" "$java_home/bin/java" ${ZIPKIN_JAVA_OPTS:--Xms128m -Xmx512m} -jar "$ZIPKIN_JAR" \
+		--armeria.ports[0].ip="$host" --armeria.ports[0].port="$port" --armeria.ports[0].protocols[0]=http \
+		--logging.level.root=WARN
+	wait_for zipkin "$log" 120 zipkin_healthy
+	say "zipkin: healthy"
+}
+
 # ---- stop ------------------------------------------------------------------------------------------
 
 stop_component() {
@@ -335,6 +402,8 @@ status() {
 		mongo) read -r host port < <(hostport "$MONGO_URI" 27017) ;;
 		rabbitmq) read -r host port < <(hostport "$RABBITMQ_URL" 5672) ;;
 		elasticsearch) read -r host port < <(hostport "$ELASTICSEARCH_URL" 9200) ;;
+		jaeger) read -r host port < <(hostport "$JAEGER_URL" 16686) ;;
+		zipkin) read -r host port < <(hostport "$ZIPKIN_URL" 9411) ;;
 		esac
 		local state=down owner=""
 		answers "$host" "$port" && state=up
@@ -352,8 +421,8 @@ case $cmd in
 up)
 	for c in "${components[@]}"; do
 		case $c in
-		temporal | mongo | rabbitmq | elasticsearch) "up_$c" ;;
-		*) die "unknown component '$c' (temporal, mongo, rabbitmq, elasticsearch)" ;;
+		temporal | mongo | rabbitmq | elasticsearch | jaeger | zipkin) "up_$c" ;;
+		*) die "unknown component '$c' (temporal, mongo, rabbitmq, elasticsearch, jaeger, zipkin)" ;;
 		esac
 	done
 	;;
@@ -366,7 +435,7 @@ down)
 	;;
 status) status ;;
 *)
-	echo "usage: $0 up|down [temporal|mongo|rabbitmq|elasticsearch...] | status" >&2
+	echo "usage: $0 up|down [temporal|mongo|rabbitmq|elasticsearch|jaeger|zipkin...] | status" >&2
 	exit 2
 	;;
 esac

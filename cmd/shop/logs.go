@@ -29,7 +29,8 @@ type process struct {
 // shop_log_records_dropped_total). The client does not wait for the server: searches fall back to
 // MongoDB while it is away. The returned func drains the buffered records on the way out.
 func newProcess(cfg config.Config, stdout io.Writer, service string) (process, func(), error) {
-	p := process{log: logging.New(stdout, service, cfg.LogLevel), reg: newRegistry()}
+	stdoutJSON := logging.NewHandler(stdout, service, cfg.LogLevel)
+	p := process{log: slog.New(logging.WithTrace(stdoutJSON)), reg: newRegistry()}
 	if cfg.ElasticsearchURL == "" {
 		p.log.Info("ELASTICSEARCH_URL is empty: searches answer from MongoDB, logs stay on stdout")
 		return p, func() {}, nil
@@ -44,7 +45,8 @@ func newProcess(cfg config.Config, stdout io.Writer, service string) (process, f
 		return p, func() {}, nil
 	}
 	stdoutOnly := p.log
-	p.log = slog.New(ship.Handler(stdoutOnly.Handler()))
+	// Trace ids outermost: added once, they reach stdout and the shipped document alike.
+	p.log = slog.New(logging.WithTrace(ship.Handler(stdoutJSON)))
 	return p, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -76,6 +76,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		stopTracing, err := startTracing(ctx, p, cmd)
+		defer stopTracing()
+		if err != nil {
+			return err
+		}
 		if cmd == "inventory" {
 			return runInventory(ctx, cfg, roles, p)
 		}
@@ -83,6 +88,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "payments", "projector":
 		p, closeLogs, err := newProcess(cfg, stdout, cmd)
 		defer closeLogs()
+		if err != nil {
+			return err
+		}
+		stopTracing, err := startTracing(ctx, p, cmd)
+		defer stopTracing()
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/order-saga/shop/internal/config"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/rabbitmq"
+	"github.com/order-saga/shop/internal/telemetry"
 	"github.com/order-saga/shop/internal/temporal"
 	"github.com/order-saga/shop/workers"
 )
@@ -96,7 +97,8 @@ func (d *deps) close(log *slog.Logger) {
 // newRouter returns a router with the middleware and operational endpoints every service shares.
 func newRouter(service string, log *slog.Logger, reg *prometheus.Registry, checks ...api.Check) chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, requestLogger(log), middleware.Recoverer)
+	// The span first, so the request's log line and everything the handler does is in its trace.
+	r.Use(telemetry.HTTPServer(service), middleware.RequestID, middleware.RealIP, requestLogger(log), middleware.Recoverer)
 	r.Use(api.RequestMetrics(reg, service))
 	api.MountOps(r, reg, checks...)
 	return r

@@ -33,11 +33,11 @@ var shopServices = map[string]string{
 // Ports a person opens on the host: the APIs, the Temporal UI, RabbitMQ's management UI, Elasticsearch.
 var publishedPorts = map[string]string{
 	"3000": "inventory", "3002": "orders", "3004": "payments",
-	"8233": "temporal-ui", "15672": "rabbitmq", "9200": "elasticsearch",
+	"8233": "temporal-ui", "15672": "rabbitmq", "9200": "elasticsearch", "16686": "jaeger",
 }
 
 // Variables every project process gets (internal/config reads them).
-var shopEnv = []string{"MONGO_URI", "TEMPORAL_ADDRESS", "RABBITMQ_URL", "PAYMENTS_URL", "ELASTICSEARCH_URL", "ADMIN_TOKEN"}
+var shopEnv = []string{"MONGO_URI", "TEMPORAL_ADDRESS", "RABBITMQ_URL", "PAYMENTS_URL", "ELASTICSEARCH_URL", "ADMIN_TOKEN", "OTEL_EXPORTER_OTLP_ENDPOINT"}
 
 const (
 	healthy   = types.ServiceConditionHealthy
@@ -110,7 +110,7 @@ func oneShots(p *types.Project) map[string]bool {
 
 func TestComposeFileLoads(t *testing.T) {
 	p := load(t)
-	want := []string{"mongo", "rabbitmq", "elasticsearch", "temporal", "temporal-ui"}
+	want := []string{"mongo", "rabbitmq", "elasticsearch", "temporal", "temporal-ui", "jaeger"}
 	for name := range shopServices {
 		want = append(want, name)
 	}
@@ -142,9 +142,10 @@ func TestOfficialPinnedImages(t *testing.T) {
 		if s.Build != nil {
 			continue // the project's own image
 		}
-		// Official images only: Docker Hub's library, Elastic's registry, Temporal's organisation.
+		// Official images only: Docker Hub's library, Elastic's registry, Temporal's and Jaeger's organisations.
 		official := !strings.Contains(strings.Split(s.Image, ":")[0], "/") ||
-			strings.HasPrefix(s.Image, "docker.elastic.co/") || strings.HasPrefix(s.Image, "temporalio/")
+			strings.HasPrefix(s.Image, "docker.elastic.co/") || strings.HasPrefix(s.Image, "temporalio/") ||
+			strings.HasPrefix(s.Image, "jaegertracing/jaeger:")
 		if !official {
 			t.Errorf("service %s: image %q is not an official one", name, s.Image)
 		}
@@ -289,6 +290,7 @@ func TestStartOrder(t *testing.T) {
 		"inventory":   {"mongo": healthy, "rabbitmq": healthy, "elasticsearch": healthy, "temporal": healthy},
 		"orders":      {"mongo": healthy, "rabbitmq": healthy, "elasticsearch": healthy, "temporal": healthy, "payments": healthy},
 		"projector":   {"rabbitmq": healthy, "elasticsearch": healthy},
+		"jaeger":      {"elasticsearch": healthy},
 		"temporal-ui": {},
 	}
 	for name, deps := range wants {
@@ -428,6 +430,9 @@ func TestVariablesAreRead(t *testing.T) {
 	p := load(t)
 	for name := range shopServices {
 		for v := range service(t, p, name).Environment {
+			if strings.HasPrefix(v, "OTEL_") {
+				continue // the OpenTelemetry SDK's own variables, read through internal/telemetry
+			}
 			if !read[v] {
 				t.Errorf("service %s: %s is not a variable internal/config reads", name, v)
 			}

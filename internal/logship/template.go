@@ -41,7 +41,9 @@ const templateBody = `{
         "orderId":    {"type": "keyword"},
         "workflowId": {"type": "keyword"},
         "activity":   {"type": "keyword"},
-        "attempt":    {"type": "integer"}
+        "attempt":    {"type": "integer"},
+        "trace_id":   {"type": "keyword"},
+        "span_id":    {"type": "keyword"}
       }
     }
   },

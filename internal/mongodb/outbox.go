@@ -9,6 +9,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/inventory"
@@ -34,6 +37,9 @@ type outboxDoc struct {
 	Subject    string    `bson:"subject"`
 	Data       string    `bson:"data"`
 	AddedAt    int64     `bson:"addedAt"` // ns; orders the relay (events of one change share OccurredAt)
+	// Trace is the trace context of the change (the HTTP request) that made the event, so that the
+	// relay publishes it in that request's trace however much later (W3C traceparent, tracestate).
+	Trace map[string]string `bson:"trace,omitempty"`
 }
 
 // Add implements inventory.Outbox.
@@ -42,7 +48,8 @@ func (o *Outbox) Add(ctx context.Context, e domain.Event) error {
 	if err != nil {
 		return fmt.Errorf("outbox %s: encode data: %w", e.ID, err)
 	}
-	doc := outboxDoc{ID: e.ID, Type: e.Type, OccurredAt: e.OccurredAt, Source: e.Source, Subject: e.Subject, Data: string(data), AddedAt: time.Now().UnixNano()}
+	doc := outboxDoc{ID: e.ID, Type: e.Type, OccurredAt: e.OccurredAt, Source: e.Source, Subject: e.Subject, Data: string(data), AddedAt: time.Now().UnixNano(),
+		Trace: traceContext(ctx, e.Trace)}
 	if _, err := o.coll.InsertOne(ctx, doc); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("outbox %s: %w", e.ID, err)
 	}
@@ -63,7 +70,7 @@ func (o *Outbox) Pending(ctx context.Context, limit int) ([]domain.Event, error)
 	for i, d := range docs {
 		events[i] = domain.Event{
 			ID: d.ID, Type: d.Type, OccurredAt: d.OccurredAt, Source: d.Source, Subject: d.Subject,
-			Data: json.RawMessage(d.Data),
+			Data: json.RawMessage(d.Data), Trace: d.Trace,
 		}
 	}
 	return events, nil
@@ -75,6 +82,20 @@ func (o *Outbox) Done(ctx context.Context, id string) error {
 		return fmt.Errorf("outbox done %s: %w", id, err)
 	}
 	return nil
+}
+
+// traceContext is the W3C trace context an outboxed event keeps: its own when it has one already, else
+// that of ctx's span (nil when ctx holds none).
+func traceContext(ctx context.Context, own map[string]string) map[string]string {
+	if len(own) > 0 {
+		return own
+	}
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return nil
+	}
+	carrier := propagation.MapCarrier{}
+	otel.GetTextMapPropagator().Inject(ctx, carrier)
+	return carrier
 }
 
 var _ inventory.Outbox = (*Outbox)(nil)

@@ -20,6 +20,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/order-saga/shop/domain"
+	"github.com/order-saga/shop/internal/telemetry"
 )
 
 // payment is the provider's answer on the wire (the sandbox's PaymentJSON, declared here so the client
@@ -39,11 +40,12 @@ type Client struct {
 // counts it as a success.
 var errRefused = errors.New("refused by the payment provider")
 
-// New returns a client of the provider at base (for example http://127.0.0.1:3004).
+// New returns a client of the provider at base (for example http://127.0.0.1:3004). Each call is a
+// client span of the caller's trace (an activity's), and carries it in its traceparent header.
 func New(base string, timeout time.Duration, log *slog.Logger) *Client {
 	return &Client{
 		base: base,
-		http: &http.Client{Timeout: timeout},
+		http: &http.Client{Timeout: timeout, Transport: telemetry.HTTPClient(nil, routeOf)},
 		breaker: gobreaker.NewCircuitBreaker[*payment](gobreaker.Settings{
 			Name:        "payment-provider",
 			MaxRequests: 1,
@@ -65,7 +67,7 @@ func (c *Client) Authorize(ctx context.Context, key, orderID, token string, amou
 	body, _ := json.Marshal(map[string]any{
 		"orderId": orderID, "token": token, "amount": json.Number(amount.String()), "currency": amount.Currency,
 	})
-	p, err := c.call(ctx, http.MethodPost, "/v1/payments/authorize", key, body)
+	p, err := c.call(withRoute(ctx, "/v1/payments/authorize"), http.MethodPost, "/v1/payments/authorize", key, body)
 	if err != nil {
 		return "", err
 	}
@@ -74,19 +76,19 @@ func (c *Client) Authorize(ctx context.Context, key, orderID, token string, amou
 
 // Capture implements the PaymentGateway port.
 func (c *Client) Capture(ctx context.Context, key, orderID string) error {
-	_, err := c.call(ctx, http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/capture", key, nil)
+	_, err := c.call(withRoute(ctx, "/v1/payments/{orderId}/capture"), http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/capture", key, nil)
 	return err
 }
 
 // Void implements the PaymentGateway port.
 func (c *Client) Void(ctx context.Context, key, orderID string) error {
-	_, err := c.call(ctx, http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/void", key, nil)
+	_, err := c.call(withRoute(ctx, "/v1/payments/{orderId}/void"), http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/void", key, nil)
 	return err
 }
 
 // Refund implements the PaymentGateway port.
 func (c *Client) Refund(ctx context.Context, key, orderID string) error {
-	_, err := c.call(ctx, http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/refund", key, nil)
+	_, err := c.call(withRoute(ctx, "/v1/payments/{orderId}/refund"), http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/refund", key, nil)
 	return err
 }
 
@@ -146,6 +148,18 @@ func (c *Client) call(ctx context.Context, method, path, key string, body []byte
 		return nil, fmt.Errorf("payment %s %s: %w", method, path, err)
 	}
 	return p, nil
+}
+
+// routeKey carries a call's path template to its span's name (the path itself holds the order id).
+type routeKey struct{}
+
+func withRoute(ctx context.Context, route string) context.Context {
+	return context.WithValue(ctx, routeKey{}, route)
+}
+
+func routeOf(r *http.Request) string {
+	route, _ := r.Context().Value(routeKey{}).(string)
+	return route
 }
 
 func detail(body []byte) string {

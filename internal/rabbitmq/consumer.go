@@ -162,15 +162,19 @@ func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, l
 			if !ok {
 				return errors.New("delivery channel closed")
 			}
-			if err := handle(ctx, d, h, log); err != nil {
+			if err := handle(ctx, sub.Queue, d, h, log); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// handle runs h on d until it succeeds or rejects, waiting between tries, then settles d.
-func handle(ctx context.Context, d amqp.Delivery, h Handler, log *slog.Logger) error {
+// handle runs h on d until it succeeds or rejects, waiting between tries, then settles d. The whole
+// of it is one consumer span in the trace the message's headers carry; h's context holds it.
+func handle(ctx context.Context, queue string, d amqp.Delivery, h Handler, log *slog.Logger) error {
+	ctx, span := startProcess(ctx, queue, d)
+	var handled error // what the handler said last: nil once it succeeded after a retry
+	defer func() { endSpan(span, handled) }()
 	eb := backoff.NewExponentialBackOff()
 	eb.InitialInterval = 200 * time.Millisecond
 	eb.MaxInterval = 5 * time.Second
@@ -178,6 +182,7 @@ func handle(ctx context.Context, d amqp.Delivery, h Handler, log *slog.Logger) e
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		tries++
 		err := h(ctx, d)
+		handled = err
 		switch {
 		case err == nil:
 			return struct{}{}, nil
@@ -185,7 +190,7 @@ func handle(ctx context.Context, d amqp.Delivery, h Handler, log *slog.Logger) e
 			return struct{}{}, backoff.Permanent(err)
 		default:
 			if tries == 1 || tries%10 == 0 {
-				log.Warn("message not processed yet; it waits and is tried again",
+				log.WarnContext(ctx, "message not processed yet; it waits and is tried again",
 					"messageId", d.MessageId, "type", d.Type, "tries", tries, "error", err)
 			}
 			return struct{}{}, err
@@ -195,7 +200,7 @@ func handle(ctx context.Context, d amqp.Delivery, h Handler, log *slog.Logger) e
 	case err == nil:
 		return d.Ack(false)
 	case errors.Is(err, ErrReject):
-		log.Error("message dead-lettered", "messageId", d.MessageId, "type", d.Type, "error", err)
+		log.ErrorContext(ctx, "message dead-lettered", "messageId", d.MessageId, "type", d.Type, "error", err)
 		return d.Nack(false, false)
 	default: // ctx ended: the message goes back to the queue for the next consumer
 		_ = d.Nack(false, true)

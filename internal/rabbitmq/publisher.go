@@ -70,9 +70,14 @@ func NewPublisher(ctx context.Context, url, exchange string, log *slog.Logger) (
 // Publish sends msg and returns once the broker has confirmed it. If the connection drops on the way
 // it waits for the reconnect and publishes again, until ctx ends; a message may therefore arrive
 // twice, with the same ID. A message no queue takes (no binding for its routing key, and no
-// alternate exchange that keeps it) is not retried: the error wraps ErrUnroutable at once.
-func (p *Publisher) Publish(ctx context.Context, msg Message) error {
+// alternate exchange that keeps it) is not retried: the error wraps ErrUnroutable at once. The publish
+// is a producer span of ctx's trace, and the message's headers carry it (traceparent, tracestate) to
+// every consumer.
+func (p *Publisher) Publish(ctx context.Context, msg Message) (err error) {
+	ctx, span, headers := startPublish(ctx, p.exchange, msg)
+	defer func() { endSpan(span, err) }()
 	pub := amqp.Publishing{
+		Headers:      headers,
 		ContentType:  "application/json",
 		DeliveryMode: amqp.Persistent,
 		MessageId:    msg.ID,

@@ -11,18 +11,25 @@ import (
 
 	"github.com/cenkalti/backoff/v5"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	tlog "go.temporal.io/sdk/log"
 
 	"github.com/order-saga/shop/orders"
 )
 
 // Dial connects to Temporal, retrying with backoff until ctx ends, so a service started together with
-// the dev server waits for it instead of crashing.
+// the dev server waits for it instead of crashing. The client carries the OpenTelemetry tracing
+// interceptor (TracingInterceptor), and so does every worker built on it.
 func Dial(ctx context.Context, address, namespace string, logger *slog.Logger) (client.Client, error) {
+	tracing, err := TracingInterceptor()
+	if err != nil {
+		return nil, err
+	}
 	opts := client.Options{
-		HostPort:  address,
-		Namespace: namespace,
-		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		HostPort:     address,
+		Namespace:    namespace,
+		Logger:       tlog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		Interceptors: []interceptor.ClientInterceptor{tracing},
 	}
 	eb := backoff.NewExponentialBackOff()
 	eb.InitialInterval = 200 * time.Millisecond
