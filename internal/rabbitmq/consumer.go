@@ -26,6 +26,10 @@ type Subscription struct {
 	// Consuming, when set, hears true once the queue is declared, bound and consumed from, and false
 	// when that stops (a readiness check: events published before are not the queue's to keep).
 	Consuming func(bool)
+	// Metrics, when set, counts settled messages and their lag and watches the queues' depths every
+	// DepthInterval (DefaultDepthInterval when 0).
+	Metrics       *ConsumerMetrics
+	DepthInterval time.Duration
 }
 
 // DeadLetterQueue is where a subscription's rejected messages wait for a person.
@@ -120,6 +124,14 @@ func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, l
 		return fmt.Errorf("consume %s: %w", sub.Queue, err)
 	}
 	log.Info("consuming", "bindings", sub.Bindings, "prefetch", sub.Prefetch)
+	sub.Metrics.start(sub)
+	depthCtx, stopDepths := context.WithCancel(ctx)
+	depthsDone := make(chan struct{})
+	go func() {
+		defer close(depthsDone)
+		sub.Metrics.watchDepths(depthCtx, conn, sub, log)
+	}()
+	defer func() { stopDepths(); <-depthsDone }()
 	if sub.Consuming != nil {
 		sub.Consuming(true)
 		defer sub.Consuming(false)
@@ -132,7 +144,7 @@ func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, l
 			if !ok {
 				return errors.New("delivery channel closed")
 			}
-			if err := handle(ctx, d, h, log); err != nil {
+			if err := handle(ctx, d, h, sub, log); err != nil {
 				return err
 			}
 		}
@@ -140,7 +152,7 @@ func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, l
 }
 
 // handle runs h on d until it succeeds or rejects, waiting between tries, then settles d.
-func handle(ctx context.Context, d amqp.Delivery, h Handler, log *slog.Logger) error {
+func handle(ctx context.Context, d amqp.Delivery, h Handler, sub Subscription, log *slog.Logger) error {
 	eb := backoff.NewExponentialBackOff()
 	eb.InitialInterval = 200 * time.Millisecond
 	eb.MaxInterval = 5 * time.Second
@@ -163,10 +175,18 @@ func handle(ctx context.Context, d amqp.Delivery, h Handler, log *slog.Logger) e
 	}, backoff.WithBackOff(eb), backoff.WithMaxElapsedTime(0))
 	switch {
 	case err == nil:
-		return d.Ack(false)
+		if err := d.Ack(false); err != nil {
+			return err
+		}
+		sub.Metrics.acked(sub.Queue, d)
+		return nil
 	case errors.Is(err, ErrReject):
 		log.Error("message dead-lettered", "messageId", d.MessageId, "type", d.Type, "error", err)
-		return d.Nack(false, false)
+		if err := d.Nack(false, false); err != nil {
+			return err
+		}
+		sub.Metrics.deadLettered(sub.Queue)
+		return nil
 	default: // ctx ended: the message goes back to the queue for the next consumer
 		_ = d.Nack(false, true)
 		return nil
