@@ -22,6 +22,7 @@ help:
 	@echo "make test         unit tests, a short fuzz run, then integration tests against the stack (started if needed)"
 	@echo "make load         open-loop load against \`make run\` (another terminal) with the no-op ceiling beside it (LOAD_ARGS)"
 	@echo "make lint         the import rules of DESIGN.md's layout (depguard, .golangci.yml)"
+	@echo "make monitoring-check  Prometheus config, alert rules (promtool test rules) and the Grafana dashboard"
 	@echo "make fuzz         fuzz every request decoder and domain constructor for FUZZTIME (10000 inputs) each"
 	@echo "make test-faults  orders under load while services are killed and servers restarted (a private stack)"
 	@echo "make stack-up     start Temporal, FerretDB and RabbitMQ (each left alone if it already answers)"
@@ -149,5 +150,19 @@ fmt:
 # BuildKit's parser and its build stage's `go build` runs on the host. A module of its own, like tools/.
 # (Debian's docker-compose 1.29 is not used: it rejects `configs: content:` and top-level `name:`.)
 .PHONY: compose-check
-compose-check:
+compose-check: monitoring-check
 	cd deploy/composetest && $(GO) test -count=1 ./...
+
+# Prometheus's configuration and alert rules, and the Grafana dashboard (deploy/prometheus,
+# deploy/grafana), checked offline by deploy/monitoringtest, a module of its own: promtool check config,
+# check rules and test rules (alerts_test.yml: synthetic series in, expected alerts out), and every metric
+# the rules and the dashboard use against deploy/prometheus/exported-metrics.txt (cmd/shop's
+# TestExportedMetrics keeps that list true to a scrape of the running processes). promtool is built from
+# the Go module proxy at the version the module pins (`go tool`, without the cloud service discoveries):
+# the first time takes minutes (measured: see the README), afterwards Go's cache answers in about 2 s.
+PROMTOOL_GOFLAGS := $(strip $(GOFLAGS) -tags=remove_all_sd)
+.PHONY: monitoring-check
+monitoring-check:
+	@echo "promtool (deploy/monitoringtest; built the first time, several minutes, then cached)"
+	cd deploy/monitoringtest && GOFLAGS="$(PROMTOOL_GOFLAGS)" $(GO) tool promtool --version | head -1
+	cd deploy/monitoringtest && $(GO) test -count=1 -timeout 45m ./...
