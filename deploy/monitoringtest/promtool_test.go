@@ -9,10 +9,14 @@
 package monitoringtest
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -32,23 +36,83 @@ const (
 )
 
 // promtoolTags leaves out Prometheus's optional service discoveries (cloud SDKs), which the
-// configuration does not use (static targets only): a much smaller first build.
+// configuration does not use (static targets only): a smaller first build. (`go tool` takes no build
+// tags, so promtool is built with `go build`.)
 const promtoolTags = "remove_all_sd"
 
-// promtool runs `go tool promtool args...` and returns its output; it fails the test when promtool
-// does. The first run on a machine builds promtool (several minutes); Go caches the binary.
+// promtool runs promtool with args and returns its output; it fails the test when promtool does.
 func promtool(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := promtoolCmd(args...).CombinedOutput()
+	out, err := promtoolCmd(t, args...).CombinedOutput()
 	require.NoError(t, err, "promtool %s:\n%s", strings.Join(args, " "), out)
 	return string(out)
 }
 
-// promtoolCmd is the command `go tool promtool args...`, built with promtoolTags.
-func promtoolCmd(args ...string) *exec.Cmd {
-	cmd := exec.Command("go", append([]string{"tool", "promtool"}, args...)...)
-	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -tags="+promtoolTags))
-	return cmd
+var (
+	promtoolOnce sync.Once
+	promtoolPath string
+	promtoolErr  error
+)
+
+// promtoolCmd is the command running promtool with args: the binary PROMTOOL names (`make
+// monitoring-check` builds it into bin/ once), or else one built here from this module's pinned
+// version (minutes the first time on a machine; then Go's cache makes it a link of some seconds).
+func promtoolCmd(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	promtoolOnce.Do(func() {
+		if promtoolPath = os.Getenv("PROMTOOL"); promtoolPath != "" {
+			return
+		}
+		dir, err := os.MkdirTemp("", "promtool")
+		if err != nil {
+			promtoolErr = err
+			return
+		}
+		promtoolPath = filepath.Join(dir, "promtool")
+		version, err := pinnedPrometheus()
+		if err != nil {
+			promtoolErr = err
+			return
+		}
+		out, err := exec.Command("go", "build", "-tags", promtoolTags, "-ldflags", "-X "+versionVar+"="+version,
+			"-o", promtoolPath, "github.com/prometheus/prometheus/cmd/promtool").CombinedOutput()
+		if err != nil {
+			promtoolErr = fmt.Errorf("go build promtool: %w\n%s", err, out)
+		}
+	})
+	require.NoError(t, promtoolErr)
+	return exec.Command(promtoolPath, args...)
+}
+
+// versionVar is where a Prometheus binary keeps its version; the builds stamp the module version.
+const versionVar = "github.com/prometheus/common/version.Version"
+
+// pinnedPrometheus is the version of github.com/prometheus/prometheus this module requires.
+func pinnedPrometheus() (string, error) {
+	mod, err := os.ReadFile("go.mod")
+	if err != nil {
+		return "", err
+	}
+	m := regexp.MustCompile(`(?m)^\s*github\.com/prometheus/prometheus (v\S+)`).FindSubmatch(mod)
+	if m == nil {
+		return "", errors.New("go.mod requires no github.com/prometheus/prometheus")
+	}
+	return string(m[1]), nil
+}
+
+// TestPromtoolIsThePinnedBuild: the promtool that runs is the version this module pins (a stale
+// build in bin/ fails here), built without the cloud discoveries (a configuration using one is
+// refused), so what passes here is what prom/prometheus of the same version loads.
+func TestPromtoolIsThePinnedBuild(t *testing.T) {
+	version, err := pinnedPrometheus()
+	require.NoError(t, err)
+	require.Contains(t, promtool(t, "--version"), "promtool, version "+version+" ")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ec2.yml")
+	require.NoError(t, os.WriteFile(cfg, []byte("scrape_configs:\n  - job_name: x\n    ec2_sd_configs: [{region: eu-west-1}]\n"), 0o644))
+	out, err := promtoolCmd(t, "check", "config", cfg).CombinedOutput()
+	require.Error(t, err, "%s", out)
+	require.Contains(t, string(out), "field ec2_sd_configs not found")
 }
 
 func TestPrometheusConfigIsValid(t *testing.T) {
@@ -79,7 +143,7 @@ func TestPromtoolFailsABrokenRule(t *testing.T) {
 		return path
 	}
 	broken := write("broken.yml", "groups:\n  - name: x\n    rules:\n      - alert: X\n        expr: rate(x[5m]) >\n")
-	out, err := promtoolCmd("check", "rules", broken).CombinedOutput()
+	out, err := promtoolCmd(t, "check", "rules", broken).CombinedOutput()
 	require.Error(t, err, "a rule that does not parse must fail: %s", out)
 
 	write("rules.yml", "groups:\n  - name: x\n    rules:\n      - alert: X\n        expr: x > 0\n        for: 5m\n")
@@ -95,7 +159,7 @@ tests:
         alertname: X
         exp_alerts: [{exp_labels: {}}]
 `)
-	out, err = promtoolCmd("test", "rules", tests).CombinedOutput()
+	out, err = promtoolCmd(t, "test", "rules", tests).CombinedOutput()
 	require.Error(t, err, "an alert expected before its `for:` has passed must fail: %s", out)
 	require.Contains(t, string(out), "FAILED")
 }
