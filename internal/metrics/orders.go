@@ -21,7 +21,7 @@ type Orders struct {
 func NewOrders(reg prometheus.Registerer) (*Orders, error) {
 	transitions, err := Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "orders_transitions_total",
-		Help: "Order transitions recorded (stored and published) by the order service, by the status entered.",
+		Help: "Order transitions the order service recorded (their events published), by the status entered.",
 	}, []string{"status"}))
 	if err != nil {
 		return nil, err
