@@ -29,6 +29,7 @@ help:
 	@echo "make test         unit tests, a short fuzz run, then integration tests against the stack (started if needed)"
 	@echo "make load         open-loop load against \`make run\` (another terminal) with the no-op ceiling beside it (LOAD_ARGS)"
 	@echo "make lint         the import rules of DESIGN.md's layout (depguard, .golangci.yml)"
+	@echo "make monitoring-check  Prometheus config, alert rules (promtool test rules) and the Grafana dashboard"
 	@echo "make fuzz         fuzz every request decoder and domain constructor for FUZZTIME (10000 inputs) each"
 	@echo "make test-faults  orders under load while services are killed and servers restarted (a private stack)"
 	@echo "make stack-up     start Temporal, FerretDB, RabbitMQ, Elasticsearch, Jaeger and Zipkin (each left alone if it already answers)"
@@ -163,5 +164,26 @@ fmt:
 # BuildKit's parser and its build stage's `go build` runs on the host. A module of its own, like tools/.
 # (Debian's docker-compose 1.29 is not used: it rejects `configs: content:` and top-level `name:`.)
 .PHONY: compose-check
-compose-check:
+compose-check: monitoring-check
 	cd deploy/composetest && $(GO) test -count=1 ./...
+
+# Prometheus's configuration and alert rules, and the Grafana dashboard (deploy/prometheus,
+# deploy/grafana), checked offline by deploy/monitoringtest, a module of its own: promtool check config,
+# check rules and test rules (alerts_test.yml: synthetic series in, expected alerts out), and every metric
+# the rules and the dashboard use against deploy/prometheus/exported-metrics.txt (cmd/shop's
+# TestExportedMetrics keeps that list true to a scrape of the running processes). promtool is built from
+# the Go module proxy at the version that module pins (its go.mod's tool directive), without the cloud
+# service discoveries (-tags remove_all_sd; the configuration has static targets only), into bin/ with
+# the version in its name, so a bump rebuilds it. The first build takes minutes (see the README).
+PROMTOOL_VERSION := $(shell awk '$$1 == "github.com/prometheus/prometheus" { print $$2 }' deploy/monitoringtest/go.mod)
+PROMTOOL := $(BIN)/promtool-$(PROMTOOL_VERSION)
+
+$(PROMTOOL): deploy/monitoringtest/go.mod deploy/monitoringtest/go.sum
+	@echo "building promtool $(PROMTOOL_VERSION) (the first time takes several minutes)"
+	cd deploy/monitoringtest && $(GO) build -tags remove_all_sd \
+		-ldflags "-X github.com/prometheus/common/version.Version=$(PROMTOOL_VERSION)" \
+		-o $@ github.com/prometheus/prometheus/cmd/promtool
+
+.PHONY: monitoring-check
+monitoring-check: $(PROMTOOL)
+	cd deploy/monitoringtest && PROMTOOL=$(PROMTOOL) $(GO) test -count=1 ./...

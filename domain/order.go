@@ -26,6 +26,13 @@ const (
 	StatusCompensating   OrderStatus = "COMPENSATING"
 )
 
+// OrderStatuses returns every status of the lifecycle, in its order (metrics count by status, and a
+// series that exists from the start shows its first increase).
+func OrderStatuses() []OrderStatus {
+	return []OrderStatus{StatusPending, StatusReserved, StatusConfirmed, StatusCompleted, StatusRejected,
+		StatusFailed, StatusCancelled, StatusNeedsAttention, StatusCompensating}
+}
+
 // transitions lists, for each status, the statuses it may move to.
 var transitions = map[OrderStatus][]OrderStatus{
 	StatusPending:        {StatusReserved, StatusRejected, StatusCompensating, StatusCancelled, StatusNeedsAttention},

@@ -133,3 +133,23 @@ func TestValidateOrderLines(t *testing.T) {
 	require.Len(t, v.Fields, 1)
 	require.Equal(t, "items[0].productCode", v.Fields[0].Field, "product codes are checked as everywhere else")
 }
+
+// TestOrderStatusesListsEveryStatus: the list metrics count by holds each status once, and every
+// status the lifecycle can reach is in it.
+func TestOrderStatusesListsEveryStatus(t *testing.T) {
+	all := domain.OrderStatuses()
+	seen := map[domain.OrderStatus]bool{}
+	for _, s := range all {
+		require.True(t, s.Valid(), s)
+		require.False(t, seen[s], "listed twice: %s", s)
+		seen[s] = true
+	}
+	for _, from := range all {
+		for _, to := range all {
+			if from.CanMoveTo(to) {
+				require.True(t, seen[to], "reachable but not listed: %s", to)
+			}
+		}
+	}
+	require.Len(t, all, 9)
+}

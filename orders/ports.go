@@ -49,5 +49,12 @@ type Progress interface {
 	Live(ctx context.Context, o Order) Order
 }
 
+// Metrics hears what the use cases count (cmd/ plugs Prometheus in).
+type Metrics interface {
+	// TransitionRecorded: Record has stored and published a transition into status, the first time
+	// this process did (a repeat it remembers publishing is not heard again).
+	TransitionRecorded(status domain.OrderStatus)
+}
+
 // Clock tells the time; tests fix it.
 type Clock func() time.Time

@@ -19,7 +19,9 @@ const Source = "order-service"
 // An event this process has had confirmed by the broker lately is not published again: a step that
 // carries the record along (RESERVED rides with the authorization) records it again on every retry
 // of the step, and a payment outage would otherwise send one repeat per attempt. The memory is
-// per process and bounded, so a repeat after a restart still goes out, and consumers drop it.
+// per process and bounded, so a repeat after a restart still goes out, and consumers drop it. Each
+// transition published is counted (Metrics) once with it: a repeat is counted again only where it is
+// published again, after a restart.
 func (s *Service) Record(ctx context.Context, o Order) error {
 	if stored(o) {
 		if err := s.p.Store.Save(ctx, o); err != nil {
@@ -34,8 +36,14 @@ func (s *Service) Record(ctx context.Context, o Order) error {
 		return fmt.Errorf("record order %s #%d: %w", o.OrderID, o.Seq, err)
 	}
 	s.published.Add(ev.ID, struct{}{})
+	s.p.Metrics.TransitionRecorded(o.Status)
 	return nil
 }
+
+// uncounted is the Metrics of a service that counts nothing.
+type uncounted struct{}
+
+func (uncounted) TransitionRecorded(domain.OrderStatus) {}
 
 // stored reports whether the store keeps transition o. The RESERVED that follows PENDING straight away
 // (seq 2: the saga's first transition after the start) is not kept, to save a write per order

@@ -101,3 +101,21 @@ func TestRecordFailsWhenTheBrokerRefuses(t *testing.T) {
 	require.NoError(t, f.svc.Record(context.Background(), o), "the retry")
 	require.Len(t, f.events.Published(), 1, "an event the broker refused goes out on the retry")
 }
+
+// TestRecordCountsEachTransitionOnce: a transition is counted when its event goes out for the first
+// time in this process; a retried record (its event remembered) is not counted again, and a record
+// whose event the broker refused is counted on the retry that publishes it.
+func TestRecordCountsEachTransitionOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, nil)
+	placed := orders.Order{OrderID: "o1", Status: domain.StatusPending, Seq: 1}
+	parked := orders.Order{OrderID: "o1", Status: domain.StatusNeedsAttention, Seq: 2}
+	require.NoError(t, f.svc.Record(ctx, placed))
+	require.NoError(t, f.svc.Record(ctx, placed), "a retried record")
+	f.events.Fail = errors.New("broker away")
+	require.Error(t, f.svc.Record(ctx, parked))
+	require.Equal(t, map[domain.OrderStatus]int{domain.StatusPending: 1}, f.counts.get(), "a refused event is not counted")
+	f.events.Fail = nil
+	require.NoError(t, f.svc.Record(ctx, parked))
+	require.Equal(t, map[domain.OrderStatus]int{domain.StatusPending: 1, domain.StatusNeedsAttention: 1}, f.counts.get())
+}

@@ -24,6 +24,8 @@ type Ports struct {
 	Events Events
 	// Progress overlays a running saga's live steps; nil: orders are answered as stored.
 	Progress Progress
+	// Metrics counts recorded transitions; nil: nothing is counted.
+	Metrics Metrics
 }
 
 // Config tunes the use cases; zero fields take the defaults.
@@ -60,6 +62,9 @@ func NewService(p Ports, cfg Config) *Service {
 	}
 	if p.Progress == nil {
 		p.Progress = asStored{}
+	}
+	if p.Metrics == nil {
+		p.Metrics = uncounted{}
 	}
 	if cfg.DecisionWait <= 0 {
 		cfg.DecisionWait = DefaultDecisionWait

@@ -5,6 +5,7 @@ package workers
 import (
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
@@ -45,6 +46,11 @@ func NewWithOptions(c client.Client, queue string, opts []Option, regs ...Regist
 	for _, reg := range regs {
 		reg(w)
 	}
+	for _, i := range o.Interceptors {
+		if k, ok := i.(interface{ knows(activities []string) }); ok {
+			k.knows(w.activities) // the metrics interceptor's series of each activity, from the start
+		}
+	}
 	return w
 }
 
@@ -52,6 +58,16 @@ func NewWithOptions(c client.Client, queue string, opts []Option, regs ...Regist
 type Worker struct {
 	worker.Worker
 	fatal chan error
+	// activities are the names registered with RegisterActivityWithOptions.
+	activities []string
+}
+
+// RegisterActivityWithOptions registers an activity and notes its name.
+func (w *Worker) RegisterActivityWithOptions(a any, options activity.RegisterOptions) {
+	w.Worker.RegisterActivityWithOptions(a, options)
+	if options.Name != "" {
+		w.activities = append(w.activities, options.Name)
+	}
 }
 
 // Fatal delivers the error that stopped the worker for good, if one does.

@@ -57,7 +57,7 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, p process) er
 	}
 	var w worker.Worker
 	if r.worker {
-		w = workers.Inventory(d.temporal, cfg.InventoryTaskQueue, &activities.Inventory{Stock: svc}, workers.WithLogger(log))
+		w = workers.Inventory(d.temporal, cfg.InventoryTaskQueue, &activities.Inventory{Stock: svc}, workers.WithLogger(log), workers.WithMetrics(d.registry))
 	}
 	return serve(ctx, log, cfg.InventoryAddr, handler, serverTimeouts(cfg), w, cfg.ShutdownTimeout)
 }

@@ -82,7 +82,7 @@ func (s *system) ctl(args ...string) string {
 // confirms one; an operator's compensate cancels the other and gives its stock back. Every
 // transition's event is on RabbitMQ; the operator tool shows both.
 func TestE2EOperatorsRescueParkedOrders(t *testing.T) {
-	s := startSystem(t, "STEP_MAX_ATTEMPTS=3")
+	s := startSystem(t, "STEP_MAX_ATTEMPTS=3", "METRICS_POLL_INTERVAL=500ms")
 	s.product("OPS-1", 10, "4.50")
 	events := testenv.Listen(t, s.exchange, "order.#")
 	s.stop("payments", syscall.SIGTERM)
@@ -91,6 +91,10 @@ func TestE2EOperatorsRescueParkedOrders(t *testing.T) {
 	compensated := s.placeAsync(`{"customerId":"ops-compensated","productCode":"OPS-1","quantity":3}`)
 	s.waitStatus(retried, "NEEDS_ATTENTION")
 	s.waitStatus(compensated, "NEEDS_ATTENTION")
+	parkedNow := func() float64 { return sample(scrape(t, s.urls["orders"]), "orders_parked", nil) }
+	require.Eventually(t, func() bool { return parkedNow() == 2 }, 30*time.Second, 200*time.Millisecond,
+		"the order service's gauge counts both parked orders")
+	require.Equal(t, 2.0, sample(scrape(t, s.urls["orders"]), "orders_transitions_total", map[string]string{"status": "NEEDS_ATTENTION"}))
 
 	r := s.call("orders", "GET", "/api/v1/admin/orders", "")
 	require.Equal(t, http.StatusUnauthorized, r.status, "the admin API needs the token")
@@ -135,6 +139,7 @@ func TestE2EOperatorsRescueParkedOrders(t *testing.T) {
 
 	q, res, _ = s.stock("OPS-1")
 	require.Equal(t, []float64{8, 0}, []float64{q, res}, "2 shipped; the compensated order's 3 are back")
+	require.Eventually(t, func() bool { return parkedNow() == 0 }, 30*time.Second, 200*time.Millisecond, "none parked any more")
 
 	// placed, reserved, needs_attention; then per retry: reserved, and needs_attention or confirmed.
 	got := eventsBySubject(t, events, map[string]int{retried: 3 + 2*retries, compensated: 5})

@@ -11,6 +11,7 @@ import (
 	"github.com/order-saga/shop/api/ordersapi"
 	"github.com/order-saga/shop/internal/config"
 	"github.com/order-saga/shop/internal/elasticsearch"
+	"github.com/order-saga/shop/internal/metrics"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/paymentsclient"
 	"github.com/order-saga/shop/internal/rabbitmq"
@@ -30,6 +31,10 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 	}
 	defer d.close(log)
 
+	flow, err := metrics.NewOrders(d.registry)
+	if err != nil {
+		return err
+	}
 	db := d.mongo.Database(cfg.OrdersDB)
 	store := mongodb.NewOrders(db)
 	var search orders.Searcher = orders.StoreSearch{Store: store}
@@ -38,16 +43,26 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 			primary: elasticsearch.NewOrders(d.search, cfg.SearchIndexPrefix+elasticsearch.OrdersAlias), fallback: search, log: log,
 		}
 	}
+	sagas := temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue,
+		Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, StepTimeout: cfg.StepTimeout, ParkDeadline: cfg.ParkDeadline}}
 	svc := orders.NewService(orders.Ports{
-		Sagas: temporal.Sagas{Client: d.temporal, TaskQueue: cfg.OrdersTaskQueue, InventoryTaskQueue: cfg.InventoryTaskQueue,
-			Policy: workflows.StepPolicy{MaxAttempts: cfg.StepMaxAttempts, StepTimeout: cfg.StepTimeout, ParkDeadline: cfg.ParkDeadline}},
-		Store:  store,
-		Keys:   mongodb.NewIdempotencyKeys(db),
-		Search: search,
-		Events: rabbitmq.Events{Publisher: d.publisher},
+		Sagas:   sagas,
+		Store:   store,
+		Metrics: flow,
+		Keys:    mongodb.NewIdempotencyKeys(db),
+		Search:  search,
+		Events:  rabbitmq.Events{Publisher: d.publisher},
 		// What the API reads of a running saga beyond its stored order: its live steps.
 		Progress: temporal.Progress{Client: d.temporal, Log: log},
 	}, orders.Config{DecisionWait: cfg.OrderDecisionWait, KeyLifetime: cfg.IdempotencyKeyLifetime, Now: time.Now})
+	// Parked orders are counted, not tracked: every replica reports the same figure, right after a
+	// restart too (dashboards and alerts take the max over replicas).
+	pollCtx, stopPoll := context.WithCancel(ctx)
+	defer stopPoll()
+	go metrics.Poll(pollCtx, cfg.MetricsPollInterval, flow.Parked, func(ctx context.Context) (float64, error) {
+		n, err := sagas.CountParked(ctx)
+		return float64(n), err
+	}, log.With("metric", "orders_parked"))
 
 	var handler http.Handler
 	if r.api {
@@ -60,7 +75,7 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 	if r.worker {
 		w = workers.Orders(d.temporal, cfg.OrdersTaskQueue, &activities.Orders{Recorder: svc},
 			&activities.Payments{Gateway: paymentsclient.New(cfg.PaymentsURL, cfg.PaymentTimeout, log)},
-			workers.WithLogger(log))
+			workers.WithLogger(log), workers.WithMetrics(d.registry))
 	}
 	return serve(ctx, log, cfg.OrdersAddr, handler, ordersTimeouts(cfg), w, cfg.ShutdownTimeout)
 }

@@ -94,9 +94,14 @@ func runProjector(ctx context.Context, cfg config.Config, p process) error {
 		case <-time.After(2 * time.Second):
 		}
 	}
+	consumed, err := rabbitmq.NewConsumerMetrics(reg)
+	if err != nil {
+		return err
+	}
 	sub := rabbitmq.Subscription{
 		Exchange: cfg.EventsExchange, Queue: cfg.ProjectorQueue, Bindings: projector.Bindings,
 		Prefetch: cfg.ProjectorPrefetch, DeliveryLimit: cfg.ProjectorDeliveryLimit, Consuming: consuming.Store,
+		Metrics: consumed, DepthInterval: cfg.MetricsPollInterval,
 	}
 	return rabbitmq.Consume(ctx, cfg.RabbitMQURL, sub, rabbitmq.RejectOn(projector.ErrPoison, projector.Handler(rm, elasticsearch.Permanent)), log)
 }

@@ -30,10 +30,12 @@ var shopServices = map[string]string{
 	"projector": "3006",
 }
 
-// Ports a person opens on the host: the APIs, the Temporal UI, RabbitMQ's management UI, Elasticsearch.
+// Ports a person opens on the host: the APIs, the Temporal UI, RabbitMQ's management UI, Elasticsearch,
+// Jaeger, Prometheus and Grafana.
 var publishedPorts = map[string]string{
 	"3000": "inventory", "3002": "orders", "3004": "payments",
 	"8233": "temporal-ui", "15672": "rabbitmq", "9200": "elasticsearch", "16686": "jaeger",
+	"9090": "prometheus", "3030": "grafana",
 }
 
 // Variables every project process gets (internal/config reads them).
@@ -110,7 +112,7 @@ func oneShots(p *types.Project) map[string]bool {
 
 func TestComposeFileLoads(t *testing.T) {
 	p := load(t)
-	want := []string{"mongo", "rabbitmq", "elasticsearch", "temporal", "temporal-ui", "jaeger"}
+	want := []string{"mongo", "rabbitmq", "elasticsearch", "temporal", "temporal-ui", "jaeger", "prometheus", "grafana"}
 	for name := range shopServices {
 		want = append(want, name)
 	}
@@ -142,10 +144,12 @@ func TestOfficialPinnedImages(t *testing.T) {
 		if s.Build != nil {
 			continue // the project's own image
 		}
-		// Official images only: Docker Hub's library, Elastic's registry, Temporal's and Jaeger's organisations.
+		// Official images only: Docker Hub's library, Elastic's registry, the organisations of
+		// Temporal, Jaeger, Prometheus and Grafana.
 		official := !strings.Contains(strings.Split(s.Image, ":")[0], "/") ||
 			strings.HasPrefix(s.Image, "docker.elastic.co/") || strings.HasPrefix(s.Image, "temporalio/") ||
-			strings.HasPrefix(s.Image, "jaegertracing/jaeger:")
+			strings.HasPrefix(s.Image, "jaegertracing/jaeger:") ||
+			strings.HasPrefix(s.Image, "prom/prometheus:") || strings.HasPrefix(s.Image, "grafana/grafana:")
 		if !official {
 			t.Errorf("service %s: image %q is not an official one", name, s.Image)
 		}
@@ -204,6 +208,16 @@ func TestPublishedPorts(t *testing.T) {
 	}
 	if ui := service(t, p, "temporal-ui"); !publishes(ui, "8233", 8080) {
 		t.Errorf("temporal-ui: want host 8233 -> container 8080, got %+v", ui.Ports)
+	}
+	if g := service(t, p, "grafana"); !publishes(g, "3030", 3000) {
+		t.Errorf("grafana: want host 3030 -> container 3000 (3000 is the inventory's), got %+v", g.Ports)
+	}
+	for name, s := range p.Services {
+		for _, pc := range s.Ports {
+			if pc.HostIP != "127.0.0.1" {
+				t.Errorf("service %s: port %s published on %q, want 127.0.0.1 only", name, pc.Published, pc.HostIP)
+			}
+		}
 	}
 	for name, port := range shopServices {
 		if name == "projector" {
@@ -292,6 +306,7 @@ func TestStartOrder(t *testing.T) {
 		"projector":   {"rabbitmq": healthy, "elasticsearch": healthy},
 		"jaeger":      {"elasticsearch": healthy},
 		"temporal-ui": {},
+		"grafana":     {"prometheus": healthy},
 	}
 	for name, deps := range wants {
 		s := service(t, p, name)
@@ -529,6 +544,8 @@ func TestNamedVolumes(t *testing.T) {
 		"rabbitmq":          "/var/lib/rabbitmq",
 		"elasticsearch":     "/usr/share/elasticsearch/data",
 		"temporal-postgres": "/var/lib/postgresql/data",
+		"prometheus":        "/prometheus",
+		"grafana":           "/var/lib/grafana",
 	} {
 		ok := false
 		for _, v := range service(t, p, name).Volumes {

@@ -73,6 +73,10 @@ type Config struct {
 	HTTPWriteTimeout time.Duration `env:"HTTP_WRITE_TIMEOUT" envDefault:"30s"`
 	HTTPIdleTimeout  time.Duration `env:"HTTP_IDLE_TIMEOUT" envDefault:"120s"`
 
+	// MetricsPollInterval is how often the gauges kept by counting are refreshed: the order service's
+	// parked orders (from Temporal's visibility), the projector's queue depths (from RabbitMQ).
+	MetricsPollInterval time.Duration `env:"METRICS_POLL_INTERVAL" envDefault:"15s"`
+
 	LogLevel        slog.Level    `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// StartupTimeout bounds how long a service waits for its dependencies before giving up, so that
@@ -95,6 +99,9 @@ func Parse(vars map[string]string) (Config, error) {
 	cfg, err := env.ParseAsWithOptions[Config](opts)
 	if err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", nameVariables(err))
+	}
+	if cfg.MetricsPollInterval <= 0 {
+		return Config{}, fmt.Errorf("configuration: METRICS_POLL_INTERVAL %s: must be positive", cfg.MetricsPollInterval)
 	}
 	return cfg, nil
 }

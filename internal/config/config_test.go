@@ -30,6 +30,7 @@ func TestParse(t *testing.T) {
 				require.Equal(t, slog.LevelInfo, c.LogLevel)
 				require.Equal(t, 15*time.Second, c.ShutdownTimeout)
 				require.Equal(t, 24*time.Hour, c.IdempotencyKeyLifetime)
+				require.Equal(t, 15*time.Second, c.MetricsPollInterval)
 			},
 		},
 		{
@@ -43,6 +44,7 @@ func TestParse(t *testing.T) {
 		},
 		{name: "bad duration names the variable", vars: map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, wantErr: "SHUTDOWN_TIMEOUT"},
 		{name: "bad level names the variable", vars: map[string]string{"LOG_LEVEL": "loud"}, wantErr: "LOG_LEVEL"},
+		{name: "a poll interval must be positive", vars: map[string]string{"METRICS_POLL_INTERVAL": "0s"}, wantErr: "METRICS_POLL_INTERVAL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

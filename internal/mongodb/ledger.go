@@ -92,6 +92,9 @@ func NewLedger(ctx context.Context, db *mongo.Database, reg prometheus.Registere
 			l.attempts = are.ExistingCollector.(*prometheus.HistogramVec)
 		}
 	}
+	for _, kind := range []domain.MovementKind{domain.Receipt, domain.Adjustment, domain.Reservation, domain.Release, domain.Commit} {
+		l.attempts.WithLabelValues(string(kind)) // each kind's series from the start: dashboards show it at 0
+	}
 	err = ensureIndexes(ctx, l.movements, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "idem", Value: 1}}, Options: options.Index().SetUnique(true).SetName("idem_unique")},
 		{Keys: bson.D{{Key: "productCode", Value: 1}, {Key: "seq", Value: -1}}, Options: options.Index().SetName("product_seq")},

@@ -29,6 +29,10 @@ type Subscription struct {
 	// Consuming, when set, hears true once the queue is declared, bound and consumed from, and false
 	// when that stops (a readiness check: events published before are not the queue's to keep).
 	Consuming func(bool)
+	// Metrics, when set, counts settled messages and their lag and watches the queues' depths every
+	// DepthInterval (DefaultDepthInterval when 0).
+	Metrics       *ConsumerMetrics
+	DepthInterval time.Duration
 }
 
 // DeadLetterQueue is where a subscription's rejected messages wait for a person.
@@ -150,6 +154,14 @@ func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, l
 		return fmt.Errorf("consume %s: %w", sub.Queue, err)
 	}
 	log.Info("consuming", "bindings", sub.Bindings, "prefetch", sub.Prefetch)
+	sub.Metrics.start(sub)
+	depthCtx, stopDepths := context.WithCancel(ctx)
+	depthsDone := make(chan struct{})
+	go func() {
+		defer close(depthsDone)
+		sub.Metrics.watchDepths(depthCtx, conn, sub, log)
+	}()
+	defer func() { stopDepths(); <-depthsDone }()
 	if sub.Consuming != nil {
 		sub.Consuming(true)
 		defer sub.Consuming(false)
@@ -162,7 +174,7 @@ func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, l
 			if !ok {
 				return errors.New("delivery channel closed")
 			}
-			if err := handle(ctx, sub.Queue, d, h, log); err != nil {
+			if err := handle(ctx, d, h, sub, log); err != nil {
 				return err
 			}
 		}
@@ -171,8 +183,8 @@ func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, l
 
 // handle runs h on d until it succeeds or rejects, waiting between tries, then settles d. The whole
 // of it is one consumer span in the trace the message's headers carry; h's context holds it.
-func handle(ctx context.Context, queue string, d amqp.Delivery, h Handler, log *slog.Logger) error {
-	ctx, span := startProcess(ctx, queue, d)
+func handle(ctx context.Context, d amqp.Delivery, h Handler, sub Subscription, log *slog.Logger) error {
+	ctx, span := startProcess(ctx, sub.Queue, d)
 	var handled error // what the handler said last: nil once it succeeded after a retry
 	defer func() { endSpan(span, handled) }()
 	eb := backoff.NewExponentialBackOff()
@@ -198,10 +210,18 @@ func handle(ctx context.Context, queue string, d amqp.Delivery, h Handler, log *
 	}, backoff.WithBackOff(eb), backoff.WithMaxElapsedTime(0))
 	switch {
 	case err == nil:
-		return d.Ack(false)
+		if err := d.Ack(false); err != nil {
+			return err
+		}
+		sub.Metrics.acked(sub.Queue, d)
+		return nil
 	case errors.Is(err, ErrReject):
 		log.ErrorContext(ctx, "message dead-lettered", "messageId", d.MessageId, "type", d.Type, "error", err)
-		return d.Nack(false, false)
+		if err := d.Nack(false, false); err != nil {
+			return err
+		}
+		sub.Metrics.deadLettered(sub.Queue)
+		return nil
 	default: // ctx ended: the message goes back to the queue for the next consumer
 		_ = d.Nack(false, true)
 		return nil

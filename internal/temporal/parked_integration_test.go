@@ -1,0 +1,68 @@
+//go:build integration
+
+package temporal_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/order-saga/shop/activities"
+	"github.com/order-saga/shop/internal/temporal"
+	"github.com/order-saga/shop/internal/testenv"
+	"github.com/order-saga/shop/orders"
+	"github.com/order-saga/shop/workers"
+	"github.com/order-saga/shop/workflows"
+)
+
+// TestCountParked runs the real saga on the stack's Temporal server with a reserve step that always
+// fails: two orders whose policy allows one attempt park, a third keeps retrying (PENDING). The count
+// is the two parked ones, and one fewer once an operator has compensated one of them.
+func TestCountParked(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := testenv.Temporal(t)
+	queue := testenv.UniqueName(t, "parked")
+	w := workers.NewWithOptions(c, queue, nil, func(r worker.Registry) {
+		workflows.Register(r)
+		r.RegisterActivityWithOptions(func(context.Context, activities.ReserveStockInput) (activities.ReserveStockResult, error) {
+			return activities.ReserveStockResult{}, errors.New("the inventory is down")
+		}, activity.RegisterOptions{Name: activities.ReserveStockName})
+		r.RegisterActivityWithOptions(func(context.Context, string) error { return nil }, activity.RegisterOptions{Name: activities.ReleaseStockName})
+		r.RegisterActivityWithOptions(func(context.Context, orders.Order) error { return nil }, activity.RegisterOptions{Name: activities.RecordOrderName})
+	})
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	sagas := temporal.Sagas{Client: c, TaskQueue: queue, InventoryTaskQueue: queue}
+
+	start := func(attempts int) string {
+		orderID := testenv.UniqueName(t, "o")
+		id := workflows.OrderWorkflowID(orderID)
+		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, workflows.OrderSagaName, workflows.OrderInput{
+			OrderID: orderID, Items: []activities.StockLine{{ProductCode: "A", Quantity: 1}}, InventoryTaskQueue: queue,
+			Policy: workflows.StepPolicy{InitialInterval: 50 * time.Millisecond, MaxAttempts: attempts},
+		})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.TerminateWorkflow(context.Background(), id, "", "test over") })
+		return orderID
+	}
+	first, _, _ := start(1), start(1), start(1000)
+
+	count := func() int64 {
+		n, err := sagas.CountParked(ctx)
+		require.NoError(t, err)
+		return n
+	}
+	require.Eventually(t, func() bool { return count() == 2 }, time.Minute, 100*time.Millisecond, "two parked orders")
+
+	_, err := sagas.Decide(ctx, first, orders.Decision{Action: workflows.ActionCompensate, Operator: "test"})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return count() == 1 }, time.Minute, 100*time.Millisecond, "one left parked")
+	require.Never(t, func() bool { return count() != 1 }, 2*time.Second, 200*time.Millisecond, "the retrying order is not parked")
+}
