@@ -15,5 +15,7 @@ FROM alpine:3.22
 RUN apk add --no-cache ca-certificates && adduser -D -H -u 10001 shop
 COPY --from=build /out/shop /usr/local/bin/shop
 USER shop
-EXPOSE 3000 3002 3004
+# inventory, orders, the payment sandbox, and the projector's ops endpoints (deploy/k8stest checks
+# that every containerPort of the Kubernetes manifests is one of these).
+EXPOSE 3000 3002 3004 3006
 ENTRYPOINT ["/usr/local/bin/shop"]

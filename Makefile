@@ -30,6 +30,7 @@ help:
 	@echo "make load         open-loop load against \`make run\` (another terminal) with the no-op ceiling beside it (LOAD_ARGS)"
 	@echo "make lint         the import rules of DESIGN.md's layout (depguard, .golangci.yml)"
 	@echo "make monitoring-check  Prometheus config, alert rules (promtool test rules) and the Grafana dashboard"
+	@echo "make k8s-check    render the Kubernetes manifests (deploy/k8s) and check them, without a cluster"
 	@echo "make fuzz         fuzz every request decoder and domain constructor for FUZZTIME (10000 inputs) each"
 	@echo "make test-faults  orders under load while services are killed and servers restarted (a private stack)"
 	@echo "make stack-up     start Temporal, FerretDB, RabbitMQ, Elasticsearch, Jaeger and Zipkin (each left alone if it already answers)"
@@ -95,7 +96,7 @@ run: tools build
 test: test-unit fuzz test-integration test-schemathesis
 
 # Unit tests need no server.
-test-unit: compose-check lint
+test-unit: compose-check k8s-check lint
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
 	$(GO) vet -tags 'integration schemathesis' ./cmd/shop/
@@ -187,3 +188,11 @@ $(PROMTOOL): deploy/monitoringtest/go.mod deploy/monitoringtest/go.sum
 .PHONY: monitoring-check
 monitoring-check: $(PROMTOOL)
 	cd deploy/monitoringtest && PROMTOOL=$(PROMTOOL) $(GO) test -count=1 ./...
+# The Kubernetes manifests (deploy/k8s), checked without a cluster: Kustomize's library (krusty, what
+# `kubectl kustomize` runs) renders the base and the example overlay, every object is decoded strictly
+# into k8s.io/api types, and the test asserts probes, ports, resources, budgets, security and variables
+# against the code, the Dockerfile and the README; then it breaks copies of the manifests to see each
+# check fail. A module of its own, like deploy/composetest.
+.PHONY: k8s-check
+k8s-check:
+	cd deploy/k8stest && $(GO) test -count=1 ./...

@@ -19,9 +19,9 @@ type Check struct {
 	Ping func(ctx context.Context) error
 }
 
-// readinessTimeout bounds one /readyz call, so a hung dependency shows as not ready instead of
-// hanging the prober.
-const readinessTimeout = 3 * time.Second
+// ReadinessTimeout bounds one /readyz call, so a hung dependency shows as not ready instead of
+// hanging the prober; a readiness probe waits longer than this (deploy/k8stest checks the manifests').
+const ReadinessTimeout = 3 * time.Second
 
 type checkResult struct {
 	Name   string `json:"name"`
@@ -41,7 +41,7 @@ func MountOps(r chi.Router, gatherer prometheus.Gatherer, checks ...Check) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", func(w http.ResponseWriter, req *http.Request) {
-		ctx, cancel := context.WithTimeout(req.Context(), readinessTimeout)
+		ctx, cancel := context.WithTimeout(req.Context(), ReadinessTimeout)
 		defer cancel()
 		res := readiness{Status: "ready", Checks: make([]checkResult, len(checks))}
 		code := http.StatusOK

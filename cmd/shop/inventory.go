@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/order-saga/shop/internal/elasticsearch"
@@ -43,9 +42,10 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, p process) er
 	defer stopRelay()
 	go svc.RelayOutbox(relayCtx, outboxRelayInterval)
 
-	var handler http.Handler
+	// The ops endpoints (/healthz, /readyz, /metrics) are served whichever roles run, so a worker-only
+	// process can be probed and scraped like the API.
+	router := newRouter("inventory", log, d.registry, d.checks()...)
 	if r.api {
-		router := newRouter("inventory", log, d.registry, d.checks()...)
 		var search inventory.Searcher = svc
 		if d.search != nil {
 			search = fallbackSearch[inventory.SearchQuery, inventory.ProductView]{
@@ -53,11 +53,10 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, p process) er
 			}
 		}
 		inventoryapi.Mount(router, svc, search, log)
-		handler = router
 	}
 	var w worker.Worker
 	if r.worker {
 		w = workers.Inventory(d.temporal, cfg.InventoryTaskQueue, &activities.Inventory{Stock: svc}, workers.WithLogger(log), workers.WithMetrics(d.registry))
 	}
-	return serve(ctx, log, cfg.InventoryAddr, handler, serverTimeouts(cfg), w, cfg.ShutdownTimeout)
+	return serve(ctx, log, cfg.InventoryAddr, router, serverTimeouts(cfg), w, cfg.ShutdownTimeout)
 }

@@ -3,10 +3,12 @@
 //	shop inventory   inventory HTTP API on :3000 and its worker on task queue "inventory"
 //	shop orders      order HTTP API on :3002 and its worker on task queue "orders"
 //	shop payments    the payment sandbox on :3004
+//	shop projector   the search read model's consumer, ops endpoints on :3006
 //	shop ctl ...     operator commands against the order service's admin API
 //
 // Configuration comes from environment variables (see the README's table); flags only choose which
-// parts of a service run in this process.
+// parts of a service run in this process: -api=false runs the worker alone and -worker=false the API
+// alone, each still serving /healthz, /readyz and /metrics on the service's address.
 package main
 
 import (
@@ -70,6 +72,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.BoolVar(&roles.worker, "worker", true, "run the Temporal worker")
 		if err := fs.Parse(args); err != nil {
 			return err
+		}
+		if !roles.api && !roles.worker {
+			fs.Usage()
+			return fmt.Errorf("%s: -api=false and -worker=false leave nothing to run", cmd)
 		}
 		p, closeLogs, err := newProcess(cfg, stdout, cmd)
 		defer closeLogs()

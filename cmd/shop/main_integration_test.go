@@ -25,8 +25,10 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// TestServicesAreReadyOnTheStack runs each service in-process against the local stack and expects
-// /readyz to report every dependency up, then a clean shutdown when the context ends (as on SIGTERM).
+// TestServicesAreReadyOnTheStack runs each service in-process against the local stack, whole and split
+// by role as the Kubernetes manifests run it (deploy/k8s), and expects /readyz to report every
+// dependency up, /metrics to answer, the API routes only where the API runs, then a clean shutdown when
+// the context ends (as on SIGTERM).
 func TestServicesAreReadyOnTheStack(t *testing.T) {
 	testenv.Config(t) // fail early and clearly if the environment is off
 	t.Setenv("ORDERS_TASK_QUEUE", testenv.UniqueName(t, "orders"))
@@ -34,16 +36,24 @@ func TestServicesAreReadyOnTheStack(t *testing.T) {
 	exchange := testenv.UniqueName(t, "ready.events") // not the shared stack's ecommerce.events
 	t.Setenv("EVENTS_EXCHANGE", exchange)
 	testenv.CleanupExchange(t, exchange)
-	for _, svc := range []struct{ cmd, addrVar string }{
-		{"inventory", "INVENTORY_ADDR"},
-		{"orders", "ORDERS_ADDR"},
+	for _, svc := range []struct {
+		name, addrVar string
+		args          []string
+		api           bool // the service's routes answer
+	}{
+		{"inventory", "INVENTORY_ADDR", []string{"inventory"}, true},
+		{"inventory api only", "INVENTORY_ADDR", []string{"inventory", "-worker=false"}, true},
+		{"inventory worker only", "INVENTORY_ADDR", []string{"inventory", "-api=false"}, false},
+		{"orders", "ORDERS_ADDR", []string{"orders"}, true},
+		{"orders api only", "ORDERS_ADDR", []string{"orders", "-worker=false"}, true},
+		{"orders worker only", "ORDERS_ADDR", []string{"orders", "-api=false"}, false},
 	} {
-		t.Run(svc.cmd, func(t *testing.T) {
+		t.Run(svc.name, func(t *testing.T) {
 			addr := freeAddr(t)
 			t.Setenv(svc.addrVar, addr)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
-			go func() { done <- run(ctx, []string{svc.cmd}, io.Discard, io.Discard) }()
+			go func() { done <- run(ctx, svc.args, io.Discard, io.Discard) }()
 
 			var body struct {
 				Status string
@@ -65,10 +75,16 @@ func TestServicesAreReadyOnTheStack(t *testing.T) {
 			}
 			require.Equal(t, []string{"mongodb", "temporal", "rabbitmq"}, names)
 
-			resp, err := http.Get("http://" + addr + "/metrics")
-			require.NoError(t, err)
-			resp.Body.Close()
-			require.Equal(t, http.StatusOK, resp.StatusCode)
+			for path, want := range map[string]int{
+				"/healthz":               http.StatusOK,
+				"/metrics":               http.StatusOK,
+				"/api/docs/openapi.yaml": map[bool]int{true: http.StatusOK, false: http.StatusNotFound}[svc.api],
+			} {
+				resp, err := http.Get("http://" + addr + path)
+				require.NoError(t, err)
+				resp.Body.Close()
+				require.Equal(t, want, resp.StatusCode, path)
+			}
 
 			cancel()
 			select {

@@ -18,6 +18,7 @@ func TestRunRejectsBadCommands(t *testing.T) {
 		{name: "no command", args: nil, wantErr: "no command"},
 		{name: "unknown command", args: []string{"warehouse"}, wantErr: `unknown command "warehouse"`},
 		{name: "unknown flag", args: []string{"inventory", "-bogus"}, wantErr: "flag provided but not defined"},
+		{name: "no role", args: []string{"orders", "-api=false", "-worker=false"}, wantErr: "nothing to run"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"go.temporal.io/sdk/worker"
@@ -64,12 +63,11 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 		return float64(n), err
 	}, log.With("metric", "orders_parked"))
 
-	var handler http.Handler
+	// The ops endpoints are served whichever roles run, so a worker-only process can be probed and scraped.
+	router := newRouter("orders", log, d.registry, d.checks()...)
 	if r.api {
-		router := newRouter("orders", log, d.registry, d.checks()...)
 		ordersapi.Mount(router, svc, log)
 		ordersapi.MountAdmin(router, svc, cfg.AdminToken, log)
-		handler = router
 	}
 	var w worker.Worker
 	if r.worker {
@@ -77,5 +75,5 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 			&activities.Payments{Gateway: paymentsclient.New(cfg.PaymentsURL, cfg.PaymentTimeout, log)},
 			workers.WithLogger(log), workers.WithMetrics(d.registry))
 	}
-	return serve(ctx, log, cfg.OrdersAddr, handler, ordersTimeouts(cfg), w, cfg.ShutdownTimeout)
+	return serve(ctx, log, cfg.OrdersAddr, router, ordersTimeouts(cfg), w, cfg.ShutdownTimeout)
 }
