@@ -153,7 +153,7 @@ func checkReadmeVariables(s *subject) []string {
 	}
 	var problems []string
 	for _, name := range s.facts.readmeVars {
-		if !given[name] {
+		if !given[name] && !optionalTelemetry(name) {
 			problems = append(problems, fmt.Sprintf("%s (README's configuration table) is given to no pod", name))
 		}
 		if !s.facts.configVars[name] {
@@ -161,4 +161,10 @@ func checkReadmeVariables(s *subject) []string {
 		}
 	}
 	return problems
+}
+
+// optionalTelemetry: tracing variables a deployment may leave unset (the endpoint comes with the
+// collector an overlay names; Zipkin is the local stack's trace UI only).
+func optionalTelemetry(name string) bool {
+	return name == "OTEL_EXPORTER_OTLP_ENDPOINT" || name == "OTEL_EXPORTER_ZIPKIN_ENDPOINT"
 }

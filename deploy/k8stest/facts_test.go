@@ -54,6 +54,11 @@ func readFacts(fsys filesys.FileSystem) (*repoFacts, error) {
 // configVariables are the names internal/config reads: the env tags of config.Config.
 func configVariables() map[string]bool {
 	vars := map[string]bool{}
+	// Tracing is configured by the OpenTelemetry SDK's standard variables, which internal/telemetry
+	// hands to the SDK rather than reading them into config.Config.
+	for _, name := range telemetryVariables {
+		vars[name] = true
+	}
 	t := reflect.TypeFor[config.Config]()
 	for i := range t.NumField() {
 		if name := t.Field(i).Tag.Get("env"); name != "" {
@@ -61,6 +66,13 @@ func configVariables() map[string]bool {
 		}
 	}
 	return vars
+}
+
+// telemetryVariables are the OTEL_* variables the README's configuration table documents (see
+// internal/telemetry). Only the exporter's choice matters to a pod; the rest may stay unset.
+var telemetryVariables = []string{
+	"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_TRACES_EXPORTER",
+	"OTEL_EXPORTER_ZIPKIN_ENDPOINT", "OTEL_SDK_DISABLED", "OTEL_BSP_SCHEDULE_DELAY",
 }
 
 // adduser finds the uid that the runtime stage gives its user (alpine's `adduser … -u <uid> <name>`).
