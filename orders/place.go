@@ -78,10 +78,29 @@ func (s *Service) Place(ctx context.Context, cmd PlaceOrder) (Placed, error) {
 	if err != nil {
 		return Placed{}, fmt.Errorf("place order %s: %w", p.OrderID, err)
 	}
-	if o.OrderID == "" { // joined a saga that has not answered yet
-		o = Order{OrderID: p.OrderID, CustomerID: p.CustomerID, Status: domain.StatusPending}
+	if o.OrderID == "" { // its saga has not answered within the wait
+		o = pending(p)
 	}
 	return Placed{Order: o, Decided: decided}, nil
+}
+
+// pending is what an undecided order is known to be before its saga answers: its lines as submitted
+// (merged per product, as the saga keeps them; unpriced until reserved) and the time it was accepted
+// (for a saga joined by an Idempotency-Key, the time of this request).
+func pending(p Placement) Order {
+	o := Order{OrderID: p.OrderID, CustomerID: p.CustomerID, Status: domain.StatusPending,
+		Lines: []Line{}, Steps: []Step{}, CreatedAt: p.CreatedAt, UpdatedAt: p.CreatedAt}
+	qty := map[string]int64{}
+	for _, it := range p.Items {
+		if _, seen := qty[it.ProductCode]; !seen {
+			o.Lines = append(o.Lines, Line{ProductCode: it.ProductCode})
+		}
+		qty[it.ProductCode] += it.Quantity
+	}
+	for i := range o.Lines {
+		o.Lines[i].Quantity = qty[o.Lines[i].ProductCode]
+	}
+	return o
 }
 
 // validate checks the payment token, then the order (domain.NewOrder), listing every bad field in one

@@ -24,8 +24,11 @@ func TestPlace(t *testing.T) {
 		{name: "a valid order starts its saga and answers its decision",
 			cmd:  orders.PlaceOrder{CustomerID: "c1", Items: oneA, PaymentToken: "tok_visa"},
 			want: orders.Placed{Order: orders.Order{OrderID: "o1", CustomerID: "c1", Status: domain.StatusConfirmed}, Decided: true}},
-		{name: "an undecided saga answers PENDING, not decided", cmd: orders.PlaceOrder{CustomerID: "c1", Items: oneA}, undecided: true,
-			want: orders.Placed{Order: orders.Order{OrderID: "o1", CustomerID: "c1", Status: domain.StatusPending}}},
+		{name: "an undecided saga answers PENDING with the submitted lines, merged, and its time, not decided",
+			cmd:       orders.PlaceOrder{CustomerID: "c1", Items: []orders.Item{{ProductCode: "B", Quantity: 2}, {ProductCode: "A", Quantity: 1}, {ProductCode: "B", Quantity: 3}}},
+			undecided: true,
+			want: orders.Placed{Order: orders.Order{OrderID: "o1", CustomerID: "c1", Status: domain.StatusPending,
+				Lines: []orders.Line{{ProductCode: "B", Quantity: 5}, {ProductCode: "A", Quantity: 1}}, Steps: []orders.Step{}}}},
 		{name: "no lines", cmd: orders.PlaceOrder{}, fields: []string{"items"}},
 		{name: "bad lines, customer and token, all listed", fields: []string{"paymentToken", "customerId", "items[0].productCode", "items[1].quantity"},
 			cmd: orders.PlaceOrder{CustomerID: "c\x00", PaymentToken: "tok visa",
@@ -49,9 +52,11 @@ func TestPlace(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
+			tt.want.Order.CreatedAt = f.now.Truncate(time.Millisecond)
 			if tt.want.Decided {
-				tt.want.Order.CreatedAt = f.now.Truncate(time.Millisecond)
 				tt.want.Order.Lines = []orders.Line{{ProductCode: "A", Quantity: 1}}
+			} else {
+				tt.want.Order.UpdatedAt = tt.want.Order.CreatedAt
 			}
 			require.Equal(t, tt.want, got)
 			require.Equal(t, []orders.Placement{{OrderID: "o1", CustomerID: tt.cmd.CustomerID, Items: tt.cmd.Items,
