@@ -62,11 +62,13 @@ func TestConsumerMetrics(t *testing.T) {
 	t.Cleanup(func() { _ = conn.Close() })
 	ch, err := conn.Channel()
 	require.NoError(t, err)
-	require.NoError(t, rabbitmq.Declare(ch, sub))
+	require.NoError(t, rabbitmq.Declare(ctx, conn, sub, testenv.Logger()))
 	t.Cleanup(func() {
 		_, _ = ch.QueueDelete(sub.Queue, false, false, false)
 		_, _ = ch.QueueDelete(sub.DeadLetterQueue(), false, false, false)
 		_ = ch.ExchangeDelete(sub.Exchange, false, false)
+		_, _ = ch.QueueDelete(rabbitmq.Unrouted(sub.Exchange), false, false, false)
+		_ = ch.ExchangeDelete(rabbitmq.Unrouted(sub.Exchange), false, false)
 	})
 
 	pub, err := rabbitmq.NewPublisher(ctx, url, sub.Exchange, testenv.Logger())
