@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -27,41 +29,61 @@ type injection struct {
 	Err  error
 }
 
-// faultPlan is the suite's faults, in order: every service process killed with SIGKILL (and started
-// again by the supervisor), each server of the stack restarted with its data kept, and then the
-// broker kept away for outage while orders are on their way to commit.
-func faultPlan(st *privateStack, svcs *services, outage time.Duration) []fault {
-	kill := func(name string) fault {
-		return fault{name: "kill -9 " + name, do: func(ctx context.Context) error {
-			old := svcs.pid(name)
-			if err := svcs.kill(name); err != nil {
-				return err
-			}
-			// Ready again means the new process answers: the supervisor has replaced the old one.
-			readyCtx, cancel := context.WithTimeout(ctx, 90*time.Second)
-			defer cancel()
-			for svcs.pid(name) == old || svcs.pid(name) == 0 {
+// faultPlan is the suite's faults, in order: service processes killed with SIGKILL (and started
+// again by the supervisor; with replicas, one replica at a time and then every replica of a role at
+// once, see killTargets), each server of the stack restarted with its data kept, and then the broker
+// kept away for outage while orders are on their way to commit. rng chooses which replica a kill hits.
+func faultPlan(st *privateStack, svcs *services, outage time.Duration, rng *rand.Rand) []fault {
+	restart := func(component, what string) fault {
+		return fault{name: "restart " + what, do: func(ctx context.Context) error { return st.restart(ctx, component) }}
+	}
+	var plan []fault
+	for _, names := range killTargets(svcs.ofRole(roleInventory), svcs.ofRole(roleOrders), svcs.ofRole(rolePayments), rng) {
+		plan = append(plan, killFault(svcs, names))
+	}
+	return append(plan,
+		restart("rabbitmq", "RabbitMQ"),
+		restart("mongo", "FerretDB"),
+		restart("temporal", "the Temporal dev server (SQLite file kept)"),
+		brokerOutage(st, svcs, outage),
+	)
+}
+
+// faultRand is the source of the plan's choices: the run's seed makes them again.
+func faultRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0xfa017)) }
+
+// killFault kills the named processes at once with SIGKILL and waits until the supervisor has
+// started each one again and it answers.
+func killFault(svcs *services, names []string) fault {
+	return fault{name: "kill -9 " + strings.Join(names, " "), do: func(ctx context.Context) error {
+		old := make(map[string]int, len(names))
+		for _, name := range names {
+			old[name] = svcs.pid(name)
+		}
+		var errs []error
+		for _, name := range names {
+			errs = append(errs, svcs.kill(name))
+		}
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		// Ready again means the new process answers: the supervisor has replaced the old one.
+		readyCtx, cancel := context.WithTimeout(ctx, 90*time.Second)
+		defer cancel()
+		for _, name := range names {
+			for svcs.pid(name) == old[name] || svcs.pid(name) == 0 {
 				select {
 				case <-readyCtx.Done():
 					return fmt.Errorf("%s was not started again", name)
 				case <-time.After(50 * time.Millisecond):
 				}
 			}
-			return svcs.waitReady(readyCtx, name)
-		}}
-	}
-	restart := func(component, what string) fault {
-		return fault{name: "restart " + what, do: func(ctx context.Context) error { return st.restart(ctx, component) }}
-	}
-	return []fault{
-		kill("inventory"),
-		kill("orders"),
-		kill("payments"),
-		restart("rabbitmq", "RabbitMQ"),
-		restart("mongo", "FerretDB"),
-		restart("temporal", "the Temporal dev server (SQLite file kept)"),
-		brokerOutage(st, svcs, outage),
-	}
+			if err := svcs.waitReady(readyCtx, name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
 }
 
 // paymentsHeld is how long the payment sandbox is away before the broker goes too.
@@ -75,7 +97,7 @@ const paymentsHeld = 8 * time.Second
 func brokerOutage(st *privateStack, svcs *services, outage time.Duration) fault {
 	name := fmt.Sprintf("payment sandbox away %s, then RabbitMQ away %s (longest step timeout %s)", paymentsHeld, outage, longestStepTimeout)
 	return fault{name: name, do: func(ctx context.Context) error {
-		if err := svcs.hold("payments"); err != nil {
+		if err := svcs.hold(rolePayments); err != nil {
 			return err
 		}
 		select {
@@ -83,7 +105,7 @@ func brokerOutage(st *privateStack, svcs *services, outage time.Duration) fault 
 		case <-ctx.Done():
 		}
 		downErr := st.down("rabbitmq")
-		if err := svcs.release("payments"); err != nil {
+		if err := svcs.release(rolePayments); err != nil {
 			return errors.Join(downErr, err)
 		}
 		if downErr != nil {

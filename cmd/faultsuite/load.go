@@ -122,7 +122,7 @@ type customer struct {
 func (c customer) place(ctx context.Context, p *placement, stopPolling <-chan struct{}) {
 	post := func() (postAnswer, error) {
 		p.Posts++
-		r, err := c.api.do(ctx, http.MethodPost, c.api.orders+"/api/v1/orders", p.Plan.body(),
+		r, err := c.api.do(ctx, http.MethodPost, c.api.orders.pick()+"/api/v1/orders", p.Plan.body(),
 			map[string]string{"Idempotency-Key": p.Plan.Key})
 		if err != nil {
 			p.LastErr = err.Error()

@@ -29,6 +29,8 @@ import (
 type options struct {
 	root, dir, shop  string
 	clients          int
+	replicas         int
+	logLevel         string
 	seed             uint64
 	warmup, gap      time.Duration
 	outage, tail     time.Duration
@@ -44,6 +46,8 @@ func main() {
 	flag.StringVar(&o.dir, "dir", "", "data directory of the private stack (logs end up in <dir>/logs)")
 	flag.StringVar(&o.shop, "shop", "", "the shop binary to run the services with")
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients placing orders")
+	flag.IntVar(&o.replicas, "replicas", 1, "processes of each of inventory and orders (each its own port, all on the role's task queue)")
+	flag.StringVar(&o.logLevel, "log-level", "warn", "LOG_LEVEL of the services (info logs every activity and request: the report then counts them per process)")
 	flag.Uint64Var(&o.seed, "seed", 0, "seed of the order mix (0: a new one, printed)")
 	flag.DurationVar(&o.warmup, "warmup", 8*time.Second, "load before the first fault")
 	flag.DurationVar(&o.gap, "gap", 8*time.Second, "load between faults")
@@ -70,6 +74,10 @@ func run(ctx context.Context, o options, out io.Writer) int {
 	}
 	if o.dir == "" || o.shop == "" {
 		logf("-dir and -shop are required")
+		return 2
+	}
+	if o.replicas < 1 {
+		logf("-replicas must be at least 1")
 		return 2
 	}
 	if o.outage <= longestStepTimeout {
@@ -119,8 +127,8 @@ func run(ctx context.Context, o options, out io.Writer) int {
 			return 2
 		}
 	}
-	logf("services ready after %s; run %s, seed %d, %d clients; logs in %s", time.Since(began).Round(100*time.Millisecond),
-		run, o.seed, o.clients, filepath.Join(o.dir, "logs"))
+	logf("services ready after %s; run %s, seed %d, %d clients, %d replicas of inventory and orders; logs in %s",
+		time.Since(began).Round(100*time.Millisecond), run, o.seed, o.clients, o.replicas, filepath.Join(o.dir, "logs"))
 
 	// Load and faults at once; new orders stop tail after the last fault.
 	loadStart := time.Now()
@@ -132,7 +140,7 @@ func run(ctx context.Context, o options, out io.Writer) int {
 	go func() {
 		loaded <- runLoad(clientsCtx, api, o.clients, o.seed, planner(run, products), stopNew, stopNew, &sent)
 	}()
-	injected := injectFaults(ctx, loadStart, faultPlan(st, svcs, o.outage), o.warmup, o.gap, func(in injection) {
+	injected := injectFaults(ctx, loadStart, faultPlan(st, svcs, o.outage, faultRand(o.seed)), o.warmup, o.gap, func(in injection) {
 		state := "done"
 		if in.Err != nil {
 			state = "FAILED: " + in.Err.Error()
@@ -186,24 +194,29 @@ func run(ctx context.Context, o options, out io.Writer) int {
 	f := tally(load.all(), views, stored, products, stock, ledgers, events)
 	f.LoadTime = loadTime
 	violations := f.violations(injected)
-	printReport(out, f, injected, svcs.crashCount(), o.clients, time.Since(began), violations)
+	procs := processFigures(svcs.names(), svcs.startCount(), filepath.Join(o.dir, "logs"))
+	printReport(out, f, injected, svcs.crashCount(), procs, o.clients, time.Since(began), violations)
 	if len(violations) > 0 {
 		return 1
 	}
 	return 0
 }
 
-// startServices starts payments, inventory and orders on free ports against the private stack and
-// waits until each is ready.
+// startServices starts payments and -replicas processes each of inventory and orders on free ports
+// against the private stack and waits until each is ready.
 func startServices(ctx context.Context, o options, st *privateStack) (*services, shopAPI, error) {
-	ports, err := freePorts(3)
+	ports, err := freePorts(portsNeeded(o.replicas))
 	if err != nil {
 		return nil, shopAPI{}, err
 	}
-	addr := func(p int) string { return fmt.Sprintf("127.0.0.1:%d", p) }
-	urls := map[string]string{"payments": "http://" + addr(ports[0]), "inventory": "http://" + addr(ports[1]), "orders": "http://" + addr(ports[2])}
+	specs, err := layout(o.replicas, ports)
+	if err != nil {
+		return nil, shopAPI{}, err
+	}
+	payments := urlsOf(specs, ofRole(specs, rolePayments))[0]
 	token := runID() + runID()
-	// Only what the services need: nothing inherited may point them at the shared stack.
+	// Only what the services need: nothing inherited may point them at the shared stack. Each
+	// process adds its own listen address (services.start).
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir()}
 	for _, name := range o.passThroughNames {
 		if v, ok := os.LookupEnv(name); ok {
@@ -212,23 +225,22 @@ func startServices(ctx context.Context, o options, st *privateStack) (*services,
 	}
 	env = append(env,
 		"MONGO_URI="+st.mongo, "TEMPORAL_ADDRESS="+st.temporal, "RABBITMQ_URL="+st.amqp,
-		"PAYMENTS_ADDR="+addr(ports[0]), "INVENTORY_ADDR="+addr(ports[1]), "ORDERS_ADDR="+addr(ports[2]),
-		"PAYMENTS_URL="+urls["payments"], "ADMIN_TOKEN="+token, "LOG_LEVEL=warn")
+		"PAYMENTS_URL="+payments, "ADMIN_TOKEN="+token, "LOG_LEVEL="+o.logLevel)
 
-	svcs := newServices(o.shop, env, filepath.Join(o.dir, "logs"), urls)
-	for _, name := range serviceNames {
-		if err := svcs.start(name); err != nil {
+	svcs := newServices(o.shop, env, filepath.Join(o.dir, "logs"), specs)
+	for _, s := range specs {
+		if err := svcs.start(s.Name); err != nil {
 			return svcs, shopAPI{}, err
 		}
 	}
 	readyCtx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
-	for _, name := range serviceNames {
-		if err := svcs.waitReady(readyCtx, name); err != nil {
-			return svcs, shopAPI{}, fmt.Errorf("%w (see %s)", err, filepath.Join(o.dir, "logs", name+".log"))
+	for _, s := range specs {
+		if err := svcs.waitReady(readyCtx, s.Name); err != nil {
+			return svcs, shopAPI{}, fmt.Errorf("%w (see %s)", err, filepath.Join(o.dir, "logs", s.Name+".log"))
 		}
 	}
-	api := shopAPI{inventory: urls["inventory"], orders: urls["orders"], adminToken: token, http: newHTTPClient(30 * time.Second)}
+	api := newShopAPI(urlsOf(specs, ofRole(specs, roleInventory)), urlsOf(specs, ofRole(specs, roleOrders)), token, newHTTPClient(30*time.Second))
 	return svcs, api, nil
 }
 

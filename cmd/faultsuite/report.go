@@ -10,7 +10,7 @@ import (
 )
 
 // printReport writes the figures and the verdict.
-func printReport(w io.Writer, f figures, faults []injection, crashes map[string]int, clients int, elapsed time.Duration, violations []string) {
+func printReport(w io.Writer, f figures, faults []injection, crashes map[string]int, procs []processFigure, clients int, elapsed time.Duration, violations []string) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	p("")
 	p("== fault suite: figures ==")
@@ -24,6 +24,14 @@ func printReport(w io.Writer, f figures, faults []injection, crashes map[string]
 		p("  +%6.1fs  %-62s took %5.1fs  %s", in.At.Seconds(), in.Name, in.Took.Seconds(), state)
 	}
 	p("unexpected exits        %s (restarted by the supervisor)", countList(crashes))
+	p("processes               %-14s %6s %11s %9s %13s", "name", "starts", "activities", "failed", "http requests")
+	for _, pr := range procs {
+		if pr.Err != nil {
+			p("                        %-14s %6d  %v", pr.Name, pr.Starts, pr.Err)
+			continue
+		}
+		p("                        %-14s %6d %11d %9d %13d", pr.Name, pr.Starts, pr.ActivitiesCompleted, pr.ActivitiesFailed, pr.Requests)
+	}
 	p("orders sent             %d in %.0fs, %.1f/s (one Idempotency-Key each; %d POSTs, so %d retried POSTs; %d polls)",
 		f.Sent, f.LoadTime.Seconds(), float64(f.Sent)/max(f.LoadTime.Seconds(), 1), f.Posts, f.Posts-f.Sent, f.Polls)
 	p("definite answers        %s", answerList(f.Answers))

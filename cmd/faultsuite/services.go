@@ -4,42 +4,49 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
 )
 
-// services runs the shop's processes (bin/shop payments, inventory, orders) as children, like a
-// supervisor: a process that exits by itself is counted and started again; kill ends one with
-// SIGKILL (and the supervisor starts it again).
+// services runs the shop's processes (bin/shop payments, inventory, orders; each role possibly as
+// several replicas) as children, like a supervisor: a process that exits by itself is counted and
+// started again; kill ends one with SIGKILL (and the supervisor starts it again). Processes go by
+// their procSpec's name: logs/<name>.log, and the name in every report.
 type services struct {
 	bin    string
-	env    []string
+	env    []string // what every process gets; each adds its own listen address
 	logDir string
-	urls   map[string]string // name -> base URL
+	specs  map[string]procSpec // name -> process
+	list   []procSpec          // in start order
 
 	mu       sync.Mutex
 	procs    map[string]*exec.Cmd
 	killed   map[string]bool // a SIGKILL of ours is on its way: not a crash
 	held     map[string]bool // killed and kept away until release
 	crashes  map[string]int  // exits nobody asked for
+	starts   map[string]int  // processes started, the first included
 	stopping bool
 	wg       sync.WaitGroup
 }
 
-// serviceNames in start order: payments and inventory before the orders service that calls them.
-var serviceNames = []string{"payments", "inventory", "orders"}
-
-func newServices(bin string, env []string, logDir string, urls map[string]string) *services {
-	return &services{bin: bin, env: env, logDir: logDir, urls: urls,
-		procs: map[string]*exec.Cmd{}, killed: map[string]bool{}, held: map[string]bool{}, crashes: map[string]int{}}
+func newServices(bin string, env []string, logDir string, specs []procSpec) *services {
+	byName := make(map[string]procSpec, len(specs))
+	for _, s := range specs {
+		byName[s.Name] = s
+	}
+	return &services{bin: bin, env: env, logDir: logDir, specs: byName, list: slices.Clone(specs),
+		procs: map[string]*exec.Cmd{}, killed: map[string]bool{}, held: map[string]bool{}, crashes: map[string]int{}, starts: map[string]int{}}
 }
 
-// start runs `shop <name>` and supervises it until stopAll.
+// start runs the process called name (`shop <command>` listening on its address) and supervises it
+// until stopAll.
 func (s *services) start(name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -50,12 +57,16 @@ func (s *services) startLocked(name string) error {
 	if s.stopping {
 		return errors.New("stopping")
 	}
+	spec, ok := s.specs[name]
+	if !ok {
+		return fmt.Errorf("no process called %s", name)
+	}
 	log, err := os.OpenFile(filepath.Join(s.logDir, name+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("log of %s: %w", name, err)
 	}
-	cmd := exec.Command(s.bin, name)
-	cmd.Env = s.env
+	cmd := exec.Command(s.bin, spec.Command)
+	cmd.Env = append(slices.Clip(s.env), spec.AddrVar+"="+spec.Addr)
 	cmd.Stdout, cmd.Stderr = log, log
 	// A process group of its own (a Ctrl-C at the terminal reaches the suite, which decides), and
 	// SIGKILL from the kernel should the suite itself die: no child outlives it on any exit path.
@@ -65,6 +76,7 @@ func (s *services) startLocked(name string) error {
 		return fmt.Errorf("start %s: %w", name, err)
 	}
 	s.procs[name] = cmd
+	s.starts[name]++
 	s.wg.Add(1)
 	go s.supervise(name, cmd, log)
 	return nil
@@ -152,11 +164,26 @@ func (s *services) pid(name string) int {
 func (s *services) crashCount() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.crashes))
-	for k, v := range s.crashes {
-		out[k] = v
+	return maps.Clone(s.crashes)
+}
+
+// names are the processes' names in start order.
+func (s *services) names() []string {
+	names := make([]string, len(s.list))
+	for i, p := range s.list {
+		names[i] = p.Name
 	}
-	return out
+	return names
+}
+
+// ofRole returns the names of role's processes in start order.
+func (s *services) ofRole(role string) []string { return ofRole(s.list, role) }
+
+// startCount is how many times each process was started, the first start included.
+func (s *services) startCount() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.starts)
 }
 
 // stopAll ends every process (SIGTERM, then SIGKILL after grace) and waits for the supervisors.
@@ -185,7 +212,7 @@ func (s *services) stopAll(grace time.Duration) {
 func (s *services) waitReady(ctx context.Context, name string) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.urls[name]+"/readyz", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.specs[name].URL()+"/readyz", nil)
 		if err != nil {
 			return err
 		}

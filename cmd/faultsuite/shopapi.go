@@ -8,14 +8,37 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"sync/atomic"
 	"time"
 )
 
 // shopAPI talks to the services over their public HTTP APIs, as a customer or an operator would.
+// With several replicas of a service it spreads the requests over them as a round-robin balancer
+// without health checks would: each request to the next one, so a retry after a replica went away
+// goes to another.
 type shopAPI struct {
-	inventory, orders string // base URLs
-	adminToken        string
-	http              *http.Client
+	inventories, orders *endpoints
+	adminToken          string
+	http                *http.Client
+}
+
+func newShopAPI(inventory, orders []string, adminToken string, client *http.Client) shopAPI {
+	return shopAPI{inventories: newEndpoints(inventory), orders: newEndpoints(orders), adminToken: adminToken, http: client}
+}
+
+// endpoints are the base URLs of a service's replicas, taken in turn.
+type endpoints struct {
+	urls []string
+	next atomic.Uint64
+}
+
+func newEndpoints(urls []string) *endpoints { return &endpoints{urls: slices.Clone(urls)} }
+
+// pick returns the base URL the next request goes to.
+func (e *endpoints) pick() string {
+	n := e.next.Add(1) - 1
+	return e.urls[n%uint64(len(e.urls))]
 }
 
 // response is one answered request.
@@ -67,7 +90,7 @@ type productSpec struct {
 
 func (a shopAPI) createProduct(ctx context.Context, p productSpec) error {
 	body := map[string]any{"productCode": p.Code, "name": p.Name, "description": p.Desc, "quantity": p.Quantity, "price": json.Number(p.Price)}
-	r, err := a.do(ctx, http.MethodPost, a.inventory+"/api/v1/inventory", body, nil)
+	r, err := a.do(ctx, http.MethodPost, a.inventories.pick()+"/api/v1/inventory", body, nil)
 	if err != nil {
 		return fmt.Errorf("create product %s: %w", p.Code, err)
 	}
@@ -85,7 +108,7 @@ type stockLevel struct {
 }
 
 func (a shopAPI) stock(ctx context.Context, code string) (stockLevel, error) {
-	r, err := a.do(ctx, http.MethodGet, a.inventory+"/api/v1/inventory/"+url.PathEscape(code), nil, nil)
+	r, err := a.do(ctx, http.MethodGet, a.inventories.pick()+"/api/v1/inventory/"+url.PathEscape(code), nil, nil)
 	if err != nil {
 		return stockLevel{}, fmt.Errorf("stock of %s: %w", code, err)
 	}
@@ -116,7 +139,7 @@ type orderView struct {
 
 // getOrder reads an order; found is false on 404.
 func (a shopAPI) getOrder(ctx context.Context, id string) (o orderView, found bool, err error) {
-	r, err := a.do(ctx, http.MethodGet, a.orders+"/api/v1/orders/"+url.PathEscape(id), nil, nil)
+	r, err := a.do(ctx, http.MethodGet, a.orders.pick()+"/api/v1/orders/"+url.PathEscape(id), nil, nil)
 	if err != nil {
 		return orderView{}, false, err
 	}
@@ -142,7 +165,7 @@ func (a shopAPI) listOrders(ctx context.Context) ([]orderView, error) {
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		r, err := a.do(ctx, http.MethodGet, a.orders+"/api/v1/orders?"+q.Encode(), nil, nil)
+		r, err := a.do(ctx, http.MethodGet, a.orders.pick()+"/api/v1/orders?"+q.Encode(), nil, nil)
 		if err != nil {
 			return nil, fmt.Errorf("list orders: %w", err)
 		}
@@ -163,7 +186,7 @@ func (a shopAPI) listOrders(ctx context.Context) ([]orderView, error) {
 
 // retryParked is an operator's "retry" on a parked order, through the admin API.
 func (a shopAPI) retryParked(ctx context.Context, id string) error {
-	r, err := a.do(ctx, http.MethodPost, a.orders+"/api/v1/admin/orders/"+url.PathEscape(id)+"/retry", nil,
+	r, err := a.do(ctx, http.MethodPost, a.orders.pick()+"/api/v1/admin/orders/"+url.PathEscape(id)+"/retry", nil,
 		map[string]string{"Authorization": "Bearer " + a.adminToken, "X-Operator": "fault-suite"})
 	if err != nil {
 		return fmt.Errorf("retry %s: %w", id, err)
@@ -197,7 +220,7 @@ func (a shopAPI) movements(ctx context.Context, code string) ([]movement, error)
 		if before != "" {
 			q.Set("before", before)
 		}
-		r, err := a.do(ctx, http.MethodGet, a.inventory+"/api/v1/inventory/"+url.PathEscape(code)+"/movements?"+q.Encode(), nil, nil)
+		r, err := a.do(ctx, http.MethodGet, a.inventories.pick()+"/api/v1/inventory/"+url.PathEscape(code)+"/movements?"+q.Encode(), nil, nil)
 		if err != nil {
 			return nil, fmt.Errorf("movements of %s: %w", code, err)
 		}
