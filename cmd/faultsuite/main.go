@@ -127,7 +127,7 @@ func run(ctx context.Context, o options, out io.Writer) int {
 			return 2
 		}
 	}
-	logf("services ready after %s; run %s, seed %d, %d clients, %d replicas of inventory and orders; logs in %s",
+	logf("services ready after %s; run %s, seed %d, %d clients, inventory and orders x%d; logs in %s",
 		time.Since(began).Round(100*time.Millisecond), run, o.seed, o.clients, o.replicas, filepath.Join(o.dir, "logs"))
 
 	// Load and faults at once; new orders stop tail after the last fault.
@@ -195,6 +195,7 @@ func run(ctx context.Context, o options, out io.Writer) int {
 	f.LoadTime = loadTime
 	violations := f.violations(injected)
 	procs := processFigures(svcs.names(), svcs.startCount(), filepath.Join(o.dir, "logs"))
+	addLedgerFigures(readCtx, api.http, svcs, procs)
 	printReport(out, f, injected, svcs.crashCount(), procs, o.clients, time.Since(began), violations)
 	if len(violations) > 0 {
 		return 1

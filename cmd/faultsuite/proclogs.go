@@ -21,6 +21,12 @@ type processFigure struct {
 	ActivitiesFailed    int
 	Requests            int // HTTP requests answered (probes not counted: they log at Debug)
 	Err                 error
+
+	// Ledger is the process's stock-ledger appends since its last start, from its /metrics
+	// (inventory processes only: HasLedger).
+	Ledger    ledgerFigure
+	HasLedger bool
+	LedgerErr error
 }
 
 // logCounts tallies the records of one process's log, one JSON object a line; lines that are not

@@ -24,13 +24,20 @@ func printReport(w io.Writer, f figures, faults []injection, crashes map[string]
 		p("  +%6.1fs  %-62s took %5.1fs  %s", in.At.Seconds(), in.Name, in.Took.Seconds(), state)
 	}
 	p("unexpected exits        %s (restarted by the supervisor)", countList(crashes))
-	p("processes               %-14s %6s %11s %9s %13s", "name", "starts", "activities", "failed", "http requests")
+	p("processes               %-14s %6s %11s %7s %9s %s", "name", "starts", "activities", "failed", "requests", "ledger appends since the last start (inserts retried: lost the race for a sequence number)")
 	for _, pr := range procs {
+		ledger := "-"
+		switch {
+		case pr.LedgerErr != nil:
+			ledger = pr.LedgerErr.Error()
+		case pr.HasLedger:
+			ledger = fmt.Sprintf("%d (%d retried)", pr.Ledger.Appends, pr.Ledger.Retries())
+		}
 		if pr.Err != nil {
-			p("                        %-14s %6d  %v", pr.Name, pr.Starts, pr.Err)
+			p("                        %-14s %6d  %v; %s", pr.Name, pr.Starts, pr.Err, ledger)
 			continue
 		}
-		p("                        %-14s %6d %11d %9d %13d", pr.Name, pr.Starts, pr.ActivitiesCompleted, pr.ActivitiesFailed, pr.Requests)
+		p("                        %-14s %6d %11d %7d %9d %s", pr.Name, pr.Starts, pr.ActivitiesCompleted, pr.ActivitiesFailed, pr.Requests, ledger)
 	}
 	p("orders sent             %d in %.0fs, %.1f/s (one Idempotency-Key each; %d POSTs, so %d retried POSTs; %d polls)",
 		f.Sent, f.LoadTime.Seconds(), float64(f.Sent)/max(f.LoadTime.Seconds(), 1), f.Posts, f.Posts-f.Sent, f.Polls)
