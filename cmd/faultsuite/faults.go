@@ -38,8 +38,8 @@ func faultPlan(st *privateStack, svcs *services, outage time.Duration, rng *rand
 		return fault{name: "restart " + what, do: func(ctx context.Context) error { return st.restart(ctx, component) }}
 	}
 	var plan []fault
-	for _, names := range killTargets(svcs.ofRole(roleInventory), svcs.ofRole(roleOrders), svcs.ofRole(rolePayments), rng) {
-		plan = append(plan, killFault(svcs, names))
+	for _, target := range killTargets(svcs.ofRole(roleInventory), svcs.ofRole(roleOrders), svcs.ofRole(rolePayments), rng) {
+		plan = append(plan, killFault(svcs, target))
 	}
 	return append(plan,
 		restart("rabbitmq", "RabbitMQ"),
@@ -52,25 +52,45 @@ func faultPlan(st *privateStack, svcs *services, outage time.Duration, rng *rand
 // faultRand is the source of the plan's choices: the run's seed makes them again.
 func faultRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0xfa017)) }
 
-// killFault kills the named processes at once with SIGKILL and waits until the supervisor has
-// started each one again and it answers.
-func killFault(svcs *services, names []string) fault {
-	return fault{name: "kill -9 " + strings.Join(names, " "), do: func(ctx context.Context) error {
-		old := make(map[string]int, len(names))
-		for _, name := range names {
+// killFault kills the target's processes at once with SIGKILL, keeps them away for target.Away, and
+// waits until each one runs again (a new process) and answers.
+func killFault(svcs *services, target killTarget) fault {
+	name := "kill -9 " + strings.Join(target.Names, " ")
+	if target.Away > 0 {
+		name += fmt.Sprintf(", away %s", target.Away)
+	}
+	return fault{name: name, do: func(ctx context.Context) error {
+		old := make(map[string]int, len(target.Names))
+		for _, name := range target.Names {
 			old[name] = svcs.pid(name)
 		}
+		stop := svcs.kill
+		if target.Away > 0 {
+			stop = svcs.hold
+		}
 		var errs []error
-		for _, name := range names {
-			errs = append(errs, svcs.kill(name))
+		for _, name := range target.Names {
+			errs = append(errs, stop(name))
 		}
 		if err := errors.Join(errs...); err != nil {
 			return err
 		}
+		if target.Away > 0 {
+			select {
+			case <-time.After(target.Away):
+			case <-ctx.Done():
+			}
+			for _, name := range target.Names {
+				errs = append(errs, svcs.release(name))
+			}
+			if err := errors.Join(errs...); err != nil {
+				return err
+			}
+		}
 		// Ready again means the new process answers: the supervisor has replaced the old one.
 		readyCtx, cancel := context.WithTimeout(ctx, 90*time.Second)
 		defer cancel()
-		for _, name := range names {
+		for _, name := range target.Names {
 			for svcs.pid(name) == old[name] || svcs.pid(name) == 0 {
 				select {
 				case <-readyCtx.Done():

@@ -22,9 +22,9 @@ func TestFaultPlan(t *testing.T) {
 	}{
 		{"one replica: the plan the suite always ran", 1, 1, []string{"kill -9 inventory", "kill -9 orders", "kill -9 payments"}},
 		{"two replicas: one of each role, then each role whole", 2, 1,
-			[]string{"kill -9 inventory-1", "kill -9 orders-1", "kill -9 payments", "kill -9 inventory-1 inventory-2", "kill -9 orders-1 orders-2"}},
+			[]string{"kill -9 inventory-1, away 8s", "kill -9 orders-1, away 8s", "kill -9 payments", "kill -9 inventory-1 inventory-2", "kill -9 orders-1 orders-2"}},
 		{"another seed hits other replicas", 2, 2,
-			[]string{"kill -9 inventory-2", "kill -9 orders-2", "kill -9 payments", "kill -9 inventory-1 inventory-2", "kill -9 orders-1 orders-2"}},
+			[]string{"kill -9 inventory-2, away 8s", "kill -9 orders-2, away 8s", "kill -9 payments", "kill -9 inventory-1 inventory-2", "kill -9 orders-1 orders-2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

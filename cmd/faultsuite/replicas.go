@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"time"
 )
 
 // procSpec is one process the suite supervises: the name it goes by (its log file, the report), the
@@ -91,22 +92,33 @@ func urlsOf(specs []procSpec, names []string) []string {
 	return urls
 }
 
-// killTargets is which processes the plan's kills hit, one kill (a group killed at once) after
-// another. A role with one process has it killed, as the suite always did. A replicated role first
-// loses one replica, chosen by rng, while the others keep serving; after the payment sandbox's kill
-// each replicated role then loses every replica at once, so that nothing of it is left to serve.
-func killTargets(inventory, orders, payments []string, rng *rand.Rand) [][]string {
-	var single, whole [][]string
+// killTarget is one kill of the plan: the processes killed at once with SIGKILL, and how long they
+// stay away before they are started again (0: the supervisor starts them again at once).
+type killTarget struct {
+	Names []string
+	Away  time.Duration
+}
+
+// replicaAway is how long a lone killed replica stays away while the others of its role serve: long
+// enough that the clients meet its closed port, many times, and go on to the other replicas.
+const replicaAway = 8 * time.Second
+
+// killTargets is which processes the plan's kills hit, one kill after another. A role with one
+// process has it killed and started again at once, as the suite always did. A replicated role first
+// loses one replica, chosen by rng, for replicaAway while the others keep serving; after the payment
+// sandbox's kill each replicated role then loses every replica at once (started again at once), so
+// that for a moment nothing of it is left.
+func killTargets(inventory, orders, payments []string, rng *rand.Rand) []killTarget {
+	var single, whole []killTarget
 	for _, names := range [][]string{inventory, orders, payments} {
-		if len(names) == 0 {
-			continue
+		switch len(names) {
+		case 0:
+		case 1:
+			single = append(single, killTarget{Names: names})
+		default:
+			single = append(single, killTarget{Names: []string{names[rng.IntN(len(names))]}, Away: replicaAway})
+			whole = append(whole, killTarget{Names: names})
 		}
-		if len(names) == 1 {
-			single = append(single, names)
-			continue
-		}
-		single = append(single, []string{names[rng.IntN(len(names))]})
-		whole = append(whole, names)
 	}
 	return append(single, whole...)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -73,43 +72,48 @@ func TestRolesAndURLsOfALayout(t *testing.T) {
 
 func TestKillTargets(t *testing.T) {
 	tests := []struct {
-		name                         string
-		inventory, orders, payments  []string
-		seed                         uint64
-		wantSingles, wantWholeGroups int
+		name                        string
+		inventory, orders, payments []string
+		seed                        uint64
+		want                        []killTarget
 	}{
-		{"one replica: each process killed once, in the old order", []string{"inventory"}, []string{"orders"}, []string{"payments"}, 1, 3, 0},
-		{"two replicas: one of each, payments, then every replica of each role", replicaNames("inventory", 2), replicaNames("orders", 2), []string{"payments"}, 1, 3, 2},
-		{"three replicas", replicaNames("inventory", 3), replicaNames("orders", 3), []string{"payments"}, 9, 3, 2},
-		{"replicated inventory only", replicaNames("inventory", 2), []string{"orders"}, []string{"payments"}, 5, 3, 1},
+		{
+			"one replica: each process killed and started again at once, in the old order",
+			[]string{"inventory"}, []string{"orders"}, []string{"payments"}, 1,
+			[]killTarget{{Names: []string{"inventory"}}, {Names: []string{"orders"}}, {Names: []string{"payments"}}},
+		},
+		{
+			"two replicas: one of each kept away, payments, then every replica of each role",
+			replicaNames("inventory", 2), replicaNames("orders", 2), []string{"payments"}, 1,
+			[]killTarget{
+				{Names: []string{"inventory-1"}, Away: replicaAway}, {Names: []string{"orders-1"}, Away: replicaAway}, {Names: []string{"payments"}},
+				{Names: []string{"inventory-1", "inventory-2"}}, {Names: []string{"orders-1", "orders-2"}},
+			},
+		},
+		{
+			"another seed, other replicas",
+			replicaNames("inventory", 2), replicaNames("orders", 2), []string{"payments"}, 2,
+			[]killTarget{
+				{Names: []string{"inventory-2"}, Away: replicaAway}, {Names: []string{"orders-2"}, Away: replicaAway}, {Names: []string{"payments"}},
+				{Names: []string{"inventory-1", "inventory-2"}}, {Names: []string{"orders-1", "orders-2"}},
+			},
+		},
+		{
+			"replicated inventory only",
+			replicaNames("inventory", 3), []string{"orders"}, []string{"payments"}, 1,
+			[]killTarget{
+				{Names: []string{"inventory-3"}, Away: replicaAway}, {Names: []string{"orders"}}, {Names: []string{"payments"}},
+				{Names: []string{"inventory-1", "inventory-2", "inventory-3"}},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := killTargets(tt.inventory, tt.orders, tt.payments, rand.New(rand.NewPCG(tt.seed, 0)))
-			require.Equal(t, got, killTargets(tt.inventory, tt.orders, tt.payments, rand.New(rand.NewPCG(tt.seed, 0))), "the seed makes the same plan")
-			require.Len(t, got, tt.wantSingles+tt.wantWholeGroups)
-			// First one process of each role, in the order inventory, orders, payments ...
-			for i, role := range [][]string{tt.inventory, tt.orders, tt.payments} {
-				require.Len(t, got[i], 1)
-				require.Contains(t, role, got[i][0])
-			}
-			// ... then, for each replicated role, all of its replicas at once.
-			var whole [][]string
-			for _, role := range [][]string{tt.inventory, tt.orders, tt.payments} {
-				if len(role) > 1 {
-					whole = append(whole, role)
-				}
-			}
-			require.Equal(t, whole, nilIfEmpty(got[tt.wantSingles:]))
+			got := killTargets(tt.inventory, tt.orders, tt.payments, faultRand(tt.seed))
+			require.Equal(t, tt.want, got)
+			require.Equal(t, got, killTargets(tt.inventory, tt.orders, tt.payments, faultRand(tt.seed)), "the seed makes the same plan")
 		})
 	}
-}
-
-func nilIfEmpty(groups [][]string) [][]string {
-	if len(groups) == 0 {
-		return nil
-	}
-	return groups
 }
 
 func TestKillTargetsHitEveryReplicaOverSeeds(t *testing.T) {
@@ -117,8 +121,8 @@ func TestKillTargetsHitEveryReplicaOverSeeds(t *testing.T) {
 	inventory, orders := replicaNames("inventory", 2), replicaNames("orders", 2)
 	for seed := range uint64(200) {
 		got := killTargets(inventory, orders, []string{"payments"}, faultRand(seed))
-		hit[got[0][0]]++
-		hit[got[1][0]]++
+		hit[got[0].Names[0]]++
+		hit[got[1].Names[0]]++
 	}
 	for _, name := range append(inventory, orders...) {
 		require.Greater(t, hit[name], 40, "%s is the replica a single kill hits in some runs: %v", name, hit)
