@@ -9,8 +9,8 @@ import (
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/internal/metrics"
+	"github.com/order-saga/shop/workflows"
 )
 
 // Outcomes of one activity attempt, as the label "outcome".
@@ -19,12 +19,11 @@ const (
 	outcomeFailed    = "failed"
 )
 
-// compensations are the activities that undo a step: Temporal retries them without limit, so their
-// failed attempts are what tells that an order is stuck compensating.
-var compensations = map[string]bool{
-	activities.ReleaseStockName:  true,
-	activities.VoidPaymentName:   true,
-	activities.RefundPaymentName: true,
+// isCompensation tells whether an activity undoes a step (workflows.IsCompensation of its step):
+// Temporal retries those without limit, so their failed attempts are what tells that an order is
+// stuck compensating.
+func isCompensation(activity string) bool {
+	return workflows.IsCompensation(workflows.ActivitySteps[activity])
 }
 
 // WithMetrics installs the activity metrics interceptor (NewMetricsInterceptor) registering on reg.
@@ -82,7 +81,7 @@ func (m *metricsInterceptor) knows(names []string) {
 		m.attempt.WithLabelValues(name, outcomeFailed)
 		m.step.WithLabelValues(name)
 		m.attempts.WithLabelValues(name)
-		if compensations[name] {
+		if isCompensation(name) {
 			m.compensationFailures.WithLabelValues(name)
 		}
 	}
@@ -107,7 +106,7 @@ func (a *activityMetrics) ExecuteActivity(ctx context.Context, in *interceptor.E
 	took := time.Since(start).Seconds()
 	if err != nil {
 		a.m.attempt.WithLabelValues(name, outcomeFailed).Observe(took)
-		if compensations[name] {
+		if isCompensation(name) {
 			a.m.compensationFailures.WithLabelValues(name).Inc()
 		}
 		return out, err
