@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/order-saga/shop/internal/metricstest"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
@@ -25,23 +27,7 @@ import (
 // series finds one series of a family in reg by its labels; nil when there is none.
 func series(t *testing.T, reg prometheus.Gatherer, name string, labels map[string]string) *dto.Metric {
 	t.Helper()
-	families, err := reg.Gather()
-	require.NoError(t, err)
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
-					continue next
-				}
-			}
-			return m
-		}
-	}
-	return nil
+	return metricstest.Series(metricstest.Gather(t, reg), name, labels)
 }
 
 // TestMetricsCountAttemptsAndSteps runs one activity that fails a number of times before it succeeds,

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/order-saga/shop/internal/metricstest"
+
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -41,27 +43,7 @@ func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
 
 // sample is the value of one series of a scrape (a histogram's count); -1 when there is none.
 func sample(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
-	f, ok := families[name]
-	if !ok {
-		return -1
-	}
-next:
-	for _, m := range f.GetMetric() {
-		for _, l := range m.GetLabel() {
-			if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
-				continue next
-			}
-		}
-		switch {
-		case m.GetCounter() != nil:
-			return m.GetCounter().GetValue()
-		case m.GetGauge() != nil:
-			return m.GetGauge().GetValue()
-		case m.GetHistogram() != nil:
-			return float64(m.GetHistogram().GetSampleCount())
-		}
-	}
-	return -1
+	return metricstest.Value(metricstest.Series(families, name, labels))
 }
 
 // TestExportedMetrics runs the four processes docker-compose.yml runs (the real binary, with

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/order-saga/shop/internal/metricstest"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -21,30 +23,7 @@ import (
 // value reads one series of reg: a counter or gauge's value, a histogram's count; -1 when there is none.
 func value(t *testing.T, reg prometheus.Gatherer, name string, labels map[string]string) float64 {
 	t.Helper()
-	families, err := reg.Gather()
-	require.NoError(t, err)
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
-					continue next
-				}
-			}
-			switch {
-			case m.GetCounter() != nil:
-				return m.GetCounter().GetValue()
-			case m.GetGauge() != nil:
-				return m.GetGauge().GetValue()
-			case m.GetHistogram() != nil:
-				return float64(m.GetHistogram().GetSampleCount())
-			}
-		}
-	}
-	return -1
+	return metricstest.Value(metricstest.Series(metricstest.Gather(t, reg), name, labels))
 }
 
 // TestConsumerMetrics publishes three events that occurred a minute ago into a queue whose consumer
