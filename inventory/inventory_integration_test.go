@@ -174,9 +174,9 @@ func TestSagaMovementsAreIdempotent(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, inventory.Reserved, first.State)
 	require.Equal(t, []inventory.ReservedLine{
-		{ProductCode: "IDEM-A", Quantity: 3, UnitPrice: domain.Money{Minor: 250, Currency: "USD"}},
-		{ProductCode: "IDEM-B", Quantity: 1, UnitPrice: domain.Money{Minor: 1000, Currency: "USD"}},
-	}, first.Lines, "lines merged per product, priced from the catalogue")
+		{ProductCode: "IDEM-A", Quantity: 3, UnitPrice: domain.Money{Minor: 250, Currency: "USD"}, Seq: 2},
+		{ProductCode: "IDEM-B", Quantity: 1, UnitPrice: domain.Money{Minor: 1000, Currency: "USD"}, Seq: 2},
+	}, first.Lines, "lines merged per product, priced from the catalogue, each naming its reservation entry (after the receipt)")
 	headA, _ := f.Ledger.Head(ctx, "IDEM-A")
 	headB, _ := f.Ledger.Head(ctx, "IDEM-B")
 
