@@ -85,20 +85,13 @@ func (s *Service) Place(ctx context.Context, cmd PlaceOrder) (Placed, error) {
 }
 
 // pending is what an undecided order is known to be before its saga answers: its lines as submitted
-// (merged per product, as the saga keeps them; unpriced until reserved) and the time it was accepted
-// (for a saga joined by an Idempotency-Key, the time of this request).
+// (unpriced until reserved), as the saga's own record keeps them, and the time it was accepted (for a
+// saga joined by an Idempotency-Key, the time of this request).
 func pending(p Placement) Order {
 	o := Order{OrderID: p.OrderID, CustomerID: p.CustomerID, Status: domain.StatusPending,
-		Lines: []Line{}, Steps: []Step{}, CreatedAt: p.CreatedAt, UpdatedAt: p.CreatedAt}
-	qty := map[string]int64{}
-	for _, it := range p.Items {
-		if _, seen := qty[it.ProductCode]; !seen {
-			o.Lines = append(o.Lines, Line{ProductCode: it.ProductCode})
-		}
-		qty[it.ProductCode] += it.Quantity
-	}
-	for i := range o.Lines {
-		o.Lines[i].Quantity = qty[o.Lines[i].ProductCode]
+		Lines: make([]Line, len(p.Items)), Steps: []Step{}, CreatedAt: p.CreatedAt, UpdatedAt: p.CreatedAt}
+	for i, it := range p.Items {
+		o.Lines[i] = Line{ProductCode: it.ProductCode, Quantity: it.Quantity}
 	}
 	return o
 }
