@@ -341,25 +341,21 @@ func linesKnown(res Reservation) bool {
 	return len(res.Lines) > 0
 }
 
-// giveBackLines settles every line of a reserved order without reading its entries first: each line's
-// reservation entry is known to exist (linesKnown), so it can be released straight away. Where the line's settlement slot is taken, the ledger answers with the entry
-// that holds it: an earlier release (a retry: its events go out again) or a commit (the goods left:
-// they are restocked, once). This spares the compensation a read of the order's entries, which
-// FerretDB answers with a scan of the whole ledger.
+// giveBackLines settles every line of a reserved order (giveBack) without reading its entries first:
+// each line's reservation entry is known to exist (linesKnown), so it can be released straight away.
+// Where the line's settlement slot is taken, the ledger answers with the entry that holds it: an
+// earlier release (a retry: its events go out again) or a commit (the goods left: they are restocked,
+// once). This spares the compensation a read of the order's entries, which FerretDB answers with a
+// scan of the whole ledger.
 func (s *Service) giveBackLines(ctx context.Context, res Reservation) (bool, error) {
 	restocked := false
 	for _, l := range res.Lines {
-		settlement, err := s.move(ctx, l.ProductCode, res.OrderID, domain.Release, l.Quantity, "compensation")
+		reservation := domain.Movement{ProductCode: l.ProductCode, Seq: l.Seq, Kind: domain.Reservation, Quantity: l.Quantity, OrderID: res.OrderID}
+		r, err := s.giveBack(ctx, res.OrderID, l.ProductCode, productEntries{reservation: &reservation})
 		if err != nil {
 			return false, err
 		}
-		if settlement.Kind != domain.Commit {
-			continue
-		}
-		if _, err := s.move(ctx, l.ProductCode, res.OrderID, domain.Receipt, settlement.Quantity, "restock of a cancelled order"); err != nil {
-			return false, fmt.Errorf("restock: %w", err)
-		}
-		restocked = true
+		restocked = restocked || r
 	}
 	return restocked, nil
 }
