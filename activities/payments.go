@@ -85,8 +85,11 @@ func (a *Payments) RefundPayment(ctx context.Context, orderID string) error {
 // folded in (RecordThenAuthorize).
 const RecordThenAuthorizeName = "RecordThenAuthorize"
 
-// RecordThenAuthorizeInput is the payload of RecordThenAuthorize.
+// RecordThenAuthorizeInput is the payload of RecordThenAuthorize: Record, the newest transition,
+// and the transitions before it that were not recorded yet, oldest first (none from sagas started
+// before they could be).
 type RecordThenAuthorizeInput struct {
+	Earlier []orders.Order        `json:"earlier,omitempty"`
 	Record  orders.Order          `json:"record"`
 	Payment AuthorizePaymentInput `json:"payment"`
 }
@@ -103,10 +106,10 @@ func (a *OrderSteps) Register(r Registry) {
 	r.RegisterActivityWithOptions(a.RecordThenAuthorize, activity.RegisterOptions{Name: RecordThenAuthorizeName})
 }
 
-// RecordThenAuthorize stores the order's transition (RecordOrder), then authorizes its payment.
-// Both are idempotent, so a retry after either failed repeats nothing.
+// RecordThenAuthorize records the order's transitions (orders.Service.Record), then authorizes its
+// payment. Both are idempotent, so a retry after either failed repeats nothing.
 func (a *OrderSteps) RecordThenAuthorize(ctx context.Context, in RecordThenAuthorizeInput) (string, error) {
-	if err := a.Orders.RecordOrder(ctx, in.Record); err != nil {
+	if err := a.Orders.Recorder.Record(ctx, append(in.Earlier, in.Record)...); err != nil {
 		return "", err
 	}
 	return a.Payments.AuthorizePayment(ctx, in.Payment)

@@ -23,9 +23,9 @@ const ErrTypePaymentDeclined = "PaymentDeclined"
 // OrderSource names the order service in event envelopes (orders.Source).
 const OrderSource = orders.Source
 
-// Recorder records an order's transitions (orders.Service.Record).
+// Recorder records an order's transitions, oldest first (orders.Service.Record).
 type Recorder interface {
-	Record(ctx context.Context, o orders.Order) error
+	Record(ctx context.Context, transitions ...orders.Order) error
 }
 
 // Orders holds the order service's bookkeeping activity.

@@ -11,32 +11,38 @@ import (
 // Source names the order service in event envelopes.
 const Source = "order-service"
 
-// Record stores a transition of an order and publishes its event: type order.<status> (a new,
-// PENDING order is order.placed, the original's name), id order/<id>/<seq>. The store keeps only the
-// newest transition and the event id is fixed by the transition, so recording one again (a retry
-// after any partial failure) changes nothing and consumers drop the repeat.
+// Record records transitions of one order, oldest first: it stores the newest (the store keeps only
+// the newest) and publishes the event of each: type order.<status> (a new, PENDING order is
+// order.placed, the original's name), id order/<id>/<seq>. The event id is fixed by the transition
+// and the store never moves an order back, so recording them again (a retry after any partial
+// failure) changes nothing and consumers drop the repeats.
 //
 // An event this process has had confirmed by the broker lately is not published again: a step that
-// carries the record along (RESERVED rides with the authorization) records it again on every retry
-// of the step, and a payment outage would otherwise send one repeat per attempt. The memory is
-// per process and bounded, so a repeat after a restart still goes out, and consumers drop it. Each
+// carries records along (RESERVED rides with the authorization) records them again on every retry
+// of the step, and a payment outage would otherwise send repeats per attempt. The memory is per
+// process and bounded, so a repeat after a restart still goes out, and consumers drop it. Each
 // transition published is counted (Metrics) once with it: a repeat is counted again only where it is
 // published again, after a restart.
-func (s *Service) Record(ctx context.Context, o Order) error {
-	if stored(o) {
-		if err := s.p.Store.Save(ctx, o); err != nil {
-			return fmt.Errorf("record order %s #%d: %w", o.OrderID, o.Seq, err)
-		}
-	}
-	ev := transitionEvent(o)
-	if s.published.Contains(ev.ID) {
+func (s *Service) Record(ctx context.Context, transitions ...Order) error {
+	if len(transitions) == 0 {
 		return nil
 	}
-	if err := s.p.Events.Publish(ctx, ev); err != nil {
-		return fmt.Errorf("record order %s #%d: %w", o.OrderID, o.Seq, err)
+	if newest := transitions[len(transitions)-1]; stored(newest) {
+		if err := s.p.Store.Save(ctx, newest); err != nil {
+			return fmt.Errorf("record order %s #%d: %w", newest.OrderID, newest.Seq, err)
+		}
 	}
-	s.published.Add(ev.ID, struct{}{})
-	s.p.Metrics.TransitionRecorded(o.Status)
+	for _, o := range transitions {
+		ev := transitionEvent(o)
+		if s.published.Contains(ev.ID) {
+			continue
+		}
+		if err := s.p.Events.Publish(ctx, ev); err != nil {
+			return fmt.Errorf("record order %s #%d: %w", o.OrderID, o.Seq, err)
+		}
+		s.published.Add(ev.ID, struct{}{})
+		s.p.Metrics.TransitionRecorded(o.Status)
+	}
 	return nil
 }
 
@@ -45,14 +51,17 @@ type uncounted struct{}
 
 func (uncounted) TransitionRecorded(domain.OrderStatus) {}
 
-// stored reports whether the store keeps transition o. The RESERVED that follows PENDING straight away
-// (seq 2: the saga's first transition after the start) is not kept, to save a write per order
-// (FerretDB manages some 80-165 small writes a second): the saga passes through it on its way to the
-// payment, and the API answers an order stored as PENDING with its saga's live status (Progress), so
-// GET still shows RESERVED, with prices; its event still goes out. A RESERVED after an operator's
-// retry is kept: the API does not ask the saga about an order stored as NEEDS_ATTENTION. What the
-// store no longer tells is the first RESERVED itself (a store-side status=RESERVED filter misses it,
-// as it missed any transition the store had not caught up with); every later transition is stored.
+// stored reports whether the store keeps transition o when it is the newest recorded at once. The
+// RESERVED that follows PENDING straight away (seq 2: the saga's first transition after the start) is
+// not kept, to save a write per order (FerretDB manages some 80-165 small writes a second): the saga
+// passes through it on its way to the payment, and sagas started since the PENDING record rides with
+// it record both at once, so a happy order is stored once, at its decision. Until then the API
+// answers the order with what its saga says (and an order stored as PENDING, by an older saga, with
+// its saga's live status), so GET still shows it, with prices; every event still goes out. A
+// RESERVED after an operator's retry is kept: the API does not ask the saga about an order stored
+// as NEEDS_ATTENTION. What the store no longer tells is an order on its way to its first decision:
+// a listing shows it from that decision on (or from its parking), as it showed no transition the
+// store had not caught up with.
 func stored(o Order) bool {
 	return o.Status != domain.StatusReserved || o.Seq != 2
 }

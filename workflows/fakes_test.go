@@ -92,8 +92,10 @@ func (f *fakeShop) registerOn(r activities.Registry) {
 	}
 	reg(f.record, activities.RecordOrderName)
 	reg(func(ctx context.Context, in activities.RecordThenAuthorizeInput) (string, error) {
-		if err := f.record(ctx, in.Record); err != nil {
-			return "", err
+		for _, rec := range append(in.Earlier, in.Record) {
+			if err := f.record(ctx, rec); err != nil {
+				return "", err
+			}
 		}
 		return authorize(ctx, in.Payment)
 	}, activities.RecordThenAuthorizeName)

@@ -122,6 +122,8 @@ func TestRecordHistories(t *testing.T) {
 				cancel(id)
 			}},
 		{name: "payment-outage-falls-back-to-activity", shop: &fakeShop{failures: map[string]int{activities.AuthorizePaymentName: 3}}, steer: fulfil},
+		// v5 (version 2 of "native-step-retries": the PENDING record rides with the authorization)
+		// records every path again.
 		{name: "step-timeout-parked-then-retried", shop: &fakeShop{}, noInventory: true,
 			policy: workflows.StepPolicy{StepTimeout: 2 * time.Second, ParkDeadline: time.Hour}, steer: func(id string) {
 				operator(workflows.ActionRetry)(id)

@@ -29,12 +29,17 @@ func (s *saga) moveToUnrecorded(ctx workflow.Context, next domain.OrderStatus) e
 	if err := s.order.MoveTo(next); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidTransition", err)
 	}
-	s.stamp(ctx, "")
 	s.index(ctx)
+	s.stampUnrecorded(ctx)
+	return nil
+}
+
+// stampUnrecorded stamps the order's current status (stamp) and leaves it to the next record.
+func (s *saga) stampUnrecorded(ctx workflow.Context) {
+	s.stamp(ctx, "")
 	rec := s.rec
 	rec.Steps = append([]orders.Step(nil), s.rec.Steps...)
-	s.unrecorded = &rec
-	return nil
+	s.unrecorded = append(s.unrecorded, rec)
 }
 
 // record stores the current status (RecordOrder: database and event) and keeps the search attribute
@@ -44,11 +49,14 @@ func (s *saga) record(ctx workflow.Context, reason string) {
 		s.recordInLoop(ctx, reason)
 		return
 	}
-	if s.unrecorded != nil { // a transition whose step did not store it: it goes first
-		s.store(ctx, *s.unrecorded)
-		s.unrecorded = nil
-	}
+	// Stamped first, so that what the saga answers while the earlier transitions are stored (the
+	// decision a client awaits) already says the new status. Stamping issues no command: the commands
+	// keep their order (replay).
 	s.stamp(ctx, reason)
+	for _, rec := range s.unrecorded { // transitions no step recorded on its way go first
+		s.store(ctx, rec)
+	}
+	s.unrecorded = nil
 	s.index(ctx)
 	s.store(ctx, s.rec)
 }

@@ -36,13 +36,14 @@ type saga struct {
 	inventory workflow.ActivityOptions // options of the inventory's activities
 	policy    StepPolicy
 
-	// native is true for sagas started since nativeRetriesChange (see versions.go).
-	native bool
+	// native is true for sagas started since nativeRetriesChange, foldedStart for those since its
+	// foldedStartVersion (see versions.go).
+	native, foldedStart bool
 	// indexed is the OrderStatus search attribute's value (the start sets PENDING).
 	indexed domain.OrderStatus
-	// unrecorded is a transition not stored yet: the next order-service step stores it on its way
-	// (RESERVED rides with the authorization), saving a local activity of its own.
-	unrecorded *orders.Order
+	// unrecorded are transitions not recorded yet, oldest first: the next order-service step records
+	// them on its way (PENDING and RESERVED ride with the authorization), saving local activities.
+	unrecorded []orders.Order
 
 	cancelRequested  bool
 	cancelReason     string
@@ -85,7 +86,11 @@ func newSaga(in OrderInput) (*saga, error) {
 // run takes the order to CONFIRMED, then waits for its fulfilment or cancellation.
 func (s *saga) run(ctx workflow.Context) (orders.Order, error) {
 	workflow.SetCurrentDetails(ctx, "PENDING: reserving stock")
-	s.record(ctx, "")
+	if s.foldedStart {
+		s.stampUnrecorded(ctx)
+	} else {
+		s.record(ctx, "")
+	}
 
 	var reserved activities.ReserveStockResult
 	s.reserveStarted = true

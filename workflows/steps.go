@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -103,17 +104,22 @@ func (s *saga) reserveStep(out *activities.ReserveStockResult) forwardStep {
 	}}
 }
 
-// authorizeStep authorizes the payment; the RESERVED record rides along (RecordThenAuthorize)
-// unless it was stored already.
+// authorizeStep authorizes the payment; the transitions not recorded yet (RESERVED, and PENDING
+// before it since foldedStartVersion) ride along (RecordThenAuthorize).
 func (s *saga) authorizeStep() forwardStep {
 	return forwardStep{name: StepAuthorizePayment, started: &s.authorizeStarted, run: func(ctx, stepCtx workflow.Context, st *orders.Step) error {
 		pay := activities.AuthorizePaymentInput{OrderID: s.order.ID, Token: s.token, AmountMinor: s.rec.TotalMinor, Currency: s.rec.Currency}
 		summary := fmt.Sprintf("Authorize %s %s", s.totalString(), s.rec.Currency)
-		if s.unrecorded == nil {
+		n := len(s.unrecorded)
+		if n == 0 {
 			return s.runOrderService(ctx, stepCtx, st, summary, activities.AuthorizePaymentName, pay, &s.rec.PaymentID)
 		}
-		in := activities.RecordThenAuthorizeInput{Record: *s.unrecorded, Payment: pay}
-		err := s.runOrderService(ctx, stepCtx, st, summary+" (and record the order as "+string(in.Record.Status)+")", activities.RecordThenAuthorizeName, in, &s.rec.PaymentID)
+		in := activities.RecordThenAuthorizeInput{Earlier: s.unrecorded[:n-1], Record: s.unrecorded[n-1], Payment: pay}
+		statuses := make([]string, n)
+		for i, rec := range s.unrecorded {
+			statuses[i] = string(rec.Status)
+		}
+		err := s.runOrderService(ctx, stepCtx, st, summary+" (and record the order as "+strings.Join(statuses, ", then ")+")", activities.RecordThenAuthorizeName, in, &s.rec.PaymentID)
 		if err == nil {
 			s.unrecorded = nil
 		}

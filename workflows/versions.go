@@ -22,12 +22,18 @@ const (
 	// differs: older sagas upserted the search attributes before recording PENDING).
 	nativeRetriesChange  = "native-step-retries"
 	nativeRetriesVersion = 1
+	// foldedStartVersion (v5), a second version of nativeRetriesChange (so no marker of its own): the
+	// order's PENDING transition is not recorded at the start but rides with the next record, with
+	// RESERVED in RecordThenAuthorize on the happy path. The first workflow task no longer waits for
+	// the order store, and a happy order is stored once, at its decision (see orders.Service.Record).
+	foldedStartVersion = 2
 )
 
 // startsNative decides, once per saga, whether it runs the current code (run) or the code it was
 // started with (runLegacy).
 func (s *saga) startsNative(ctx workflow.Context) bool {
-	s.native = workflow.GetVersion(ctx, nativeRetriesChange, workflow.DefaultVersion, nativeRetriesVersion) >= nativeRetriesVersion
+	v := workflow.GetVersion(ctx, nativeRetriesChange, workflow.DefaultVersion, foldedStartVersion)
+	s.native, s.foldedStart = v >= nativeRetriesVersion, v >= foldedStartVersion
 	return s.native
 }
 

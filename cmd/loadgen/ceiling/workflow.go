@@ -28,8 +28,8 @@ type Input struct {
 }
 
 // The saga's happy path, step for step, without I/O (workflows/saga.go, steps.go, recording.go):
-// a version marker; PENDING recorded (local); reserve (regular, inventory queue); RESERVED recorded
-// with the authorization (local); commit (regular, inventory queue); capture (local); the
+// a version marker; reserve (regular, inventory queue); PENDING and RESERVED recorded with the
+// authorization (local); commit (regular, inventory queue); capture (local); the
 // OrderStatus search attribute set to CONFIRMED and CONFIRMED recorded (local); the decision answers
 // the update the start came with. The real saga then waits for its fulfilment; this one ends.
 func noopSaga(ctx workflow.Context, in Input) (string, error) {
@@ -47,7 +47,6 @@ func noopSaga(ctx workflow.Context, in Input) (string, error) {
 		StartToCloseTimeout: 30 * time.Second, ScheduleToCloseTimeout: 5 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumAttempts: 10}})
 	steps := []func() error{
-		func() error { return workflow.ExecuteLocalActivity(local, record, in.OrderID, "PENDING").Get(ctx, nil) },
 		func() error { return workflow.ExecuteActivity(inv, reserveName, in.OrderID).Get(ctx, nil) },
 		func() error {
 			return workflow.ExecuteLocalActivity(local, record, in.OrderID, "RESERVED").Get(ctx, nil)
