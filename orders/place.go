@@ -39,7 +39,13 @@ type Placement struct {
 type Placed struct {
 	Order   Order
 	Decided bool
+	// Unlisted is why an undecided order could not be stored for listings (nil when it was, or when
+	// it was decided): it runs on all the same, and GET answers it from its saga.
+	Unlisted error
 }
+
+// listingWriteBound bounds the store write of an undecided order, which outlives the request.
+const listingWriteBound = 5 * time.Second
 
 // Place validates a submission (domain.NewOrder is the rule set), starts its saga and waits a bounded
 // time for the decision.
@@ -81,7 +87,18 @@ func (s *Service) Place(ctx context.Context, cmd PlaceOrder) (Placed, error) {
 	if o.OrderID == "" { // its saga has not answered within the wait
 		o = pending(p)
 	}
-	return Placed{Order: o, Decided: decided}, nil
+	placed := Placed{Order: o, Decided: decided}
+	if !decided {
+		// The saga stores an order from its first decision on (see stored), so an order still undecided
+		// is stored here, as last known, for listings to show it from this answer on. A store never
+		// moves an order back, so this cannot undo a later transition the saga stored meanwhile.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), listingWriteBound)
+		defer cancel()
+		if err := s.p.Store.Save(ctx, o); err != nil {
+			placed.Unlisted = fmt.Errorf("store undecided order %s: %w", o.OrderID, err)
+		}
+	}
+	return placed, nil
 }
 
 // pending is what an undecided order is known to be before its saga answers: its lines as submitted

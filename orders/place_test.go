@@ -2,6 +2,7 @@ package orders_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -9,6 +10,8 @@ import (
 
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/orders"
+	"github.com/order-saga/shop/orders/idempotencytest"
+	"github.com/order-saga/shop/orders/orderstest"
 )
 
 func TestPlace(t *testing.T) {
@@ -61,9 +64,35 @@ func TestPlace(t *testing.T) {
 			require.Equal(t, tt.want, got)
 			require.Equal(t, []orders.Placement{{OrderID: "o1", CustomerID: tt.cmd.CustomerID, Items: tt.cmd.Items,
 				PaymentToken: tt.cmd.PaymentToken, CreatedAt: f.now.Truncate(time.Millisecond)}}, f.sagas.Started())
+			stored, err := f.store.Get(ctx, "o1")
+			if tt.undecided { // stored for listings: the saga stores an order from its decision on
+				require.NoError(t, err)
+				require.Equal(t, got.Order, stored)
+			} else {
+				require.ErrorIs(t, err, domain.ErrNotFound, "a decided order is the saga's to store")
+			}
 		})
 	}
 }
+
+// TestPlaceUndecidedWithTheStoreDown: the order runs on and is answered; why it is not listed is
+// reported beside the answer, not as the request's failure (a client retrying it would place it twice).
+func TestPlaceUndecidedWithTheStoreDown(t *testing.T) {
+	sagas := &orderstest.FakeSagas{Undecided: true}
+	svc := orders.NewService(orders.Ports{Sagas: sagas, Store: failingSaves{orderstest.NewMemoryStore()},
+		Keys: &idempotencytest.MemoryStore{}, Events: &orderstest.RecordingEvents{}}, orders.Config{DecisionWait: time.Second})
+	got, err := svc.Place(context.Background(), orders.PlaceOrder{CustomerID: "c1", Items: []orders.Item{{ProductCode: "A", Quantity: 1}}})
+	require.NoError(t, err)
+	require.False(t, got.Decided)
+	require.Equal(t, domain.StatusPending, got.Order.Status)
+	require.ErrorContains(t, got.Unlisted, "the store is down")
+	require.Len(t, sagas.Started(), 1)
+}
+
+// failingSaves is an order store whose writes fail.
+type failingSaves struct{ orders.Store }
+
+func (failingSaves) Save(context.Context, orders.Order) error { return errors.New("the store is down") }
 
 func TestPlaceCountsTheErrorsItDoesNotList(t *testing.T) {
 	items := make([]orders.Item, domain.MaxOrderLines)

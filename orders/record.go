@@ -59,9 +59,8 @@ func (uncounted) TransitionRecorded(domain.OrderStatus) {}
 // answers the order with what its saga says (and an order stored as PENDING, by an older saga, with
 // its saga's live status), so GET still shows it, with prices; every event still goes out. A
 // RESERVED after an operator's retry is kept: the API does not ask the saga about an order stored
-// as NEEDS_ATTENTION. What the store no longer tells is an order on its way to its first decision:
-// a listing shows it from that decision on (or from its parking), as it showed no transition the
-// store had not caught up with.
+// as NEEDS_ATTENTION. An order not decided within the POST's wait is stored by Place when it answers
+// (202), so a listing shows every order from its POST's answer on.
 func stored(o Order) bool {
 	return o.Status != domain.StatusReserved || o.Seq != 2
 }

@@ -72,6 +72,9 @@ func (h handler) place(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, h.log, err)
 		return
 	}
+	if placed.Unlisted != nil {
+		h.log.WarnContext(r.Context(), "undecided order not listed until its decision", "orderId", placed.Order.OrderID, "error", placed.Unlisted)
+	}
 	h.answerPlaced(w, placed.Order, placed.Decided)
 }
 

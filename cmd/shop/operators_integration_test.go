@@ -6,21 +6,24 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/order-saga/shop/internal/testenv"
+	"github.com/order-saga/shop/workflows"
 )
 
-// placeAsync submits an order without waiting for its answer and returns its id, found by listing
-// the orders of the body's customer: give each call a customer of its own. (Order ids are random,
-// so a caller cannot know one before the answer.)
+// placeAsync submits an order without waiting for its answer and returns its id, found through its
+// saga's CustomerId search attribute on this system's task queue: give each call a customer of its
+// own. (Order ids are random, so a caller cannot know one before the answer, and the order store
+// holds an order only from its decision or its 202 answer on.)
 func (s *system) placeAsync(body string) string {
 	s.t.Helper()
 	var req struct {
@@ -36,16 +39,16 @@ func (s *system) placeAsync(body string) string {
 			resp.Body.Close()
 		}
 	}()
+	query := fmt.Sprintf("TaskQueue = %q AND %s = %q", s.ordersQueue, workflows.CustomerIDKey.GetName(), req.CustomerID)
 	var id string
 	require.Eventually(s.t, func() bool {
-		r := s.call("orders", "GET", "/api/v1/orders?customerId="+url.QueryEscape(req.CustomerID), "")
-		var page []struct{ ID string }
-		if r.status != http.StatusOK || json.Unmarshal(r.raw, &page) != nil || len(page) == 0 {
+		page, err := testenv.Temporal(s.t).ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		if err != nil || len(page.GetExecutions()) == 0 {
 			return false
 		}
-		id = page[0].ID
-		return true
-	}, 60*time.Second, 100*time.Millisecond, "no order of customer %s was stored", req.CustomerID)
+		id, _ = workflows.OrderIDFromWorkflowID(page.GetExecutions()[0].GetExecution().GetWorkflowId())
+		return id != ""
+	}, 60*time.Second, 100*time.Millisecond, "no saga of customer %s started", req.CustomerID)
 	return id
 }
 
