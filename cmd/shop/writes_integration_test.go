@@ -64,7 +64,7 @@ func TestOneOrderMongoWrites(t *testing.T) {
 	s.product("W-1", 100, "2.50")
 
 	writes := map[string]int{
-		"orders insert orders": 1,
+		"orders insert orders":             1,
 		"inventory insert reservations":    1,
 		"inventory insert stock_movements": 2,
 		"payments insert payments":         1, "payments update payments": 1,
