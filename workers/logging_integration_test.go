@@ -37,7 +37,7 @@ func TestActivityLogsReachElasticsearchByOrderID(t *testing.T) {
 		defer cancel()
 		require.NoError(t, ship.Close(ctx))
 	})
-	log := slog.New(ship.Handler(slog.NewJSONHandler(io.Discard, nil)))
+	log := slog.New(ship.Handler(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug})))
 
 	queue := testenv.UniqueName(t, "logs")
 	orderID := testenv.UniqueName(t, "o")
@@ -50,7 +50,7 @@ func TestActivityLogsReachElasticsearchByOrderID(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, run.Get(ctx, nil))
 
-	want := wantSteps(orderID, slog.LevelInfo)
+	want := wantSteps(orderID, slog.LevelDebug)
 	var got []step
 	require.Eventually(t, func() bool {
 		if err := ship.Flush(ctx); err != nil {

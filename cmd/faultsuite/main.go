@@ -47,7 +47,7 @@ func main() {
 	flag.StringVar(&o.shop, "shop", "", "the shop binary to run the services with")
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients placing orders")
 	flag.IntVar(&o.replicas, "replicas", 1, "processes of each of inventory and orders (each its own port, all on the role's task queue)")
-	flag.StringVar(&o.logLevel, "log-level", "warn", "LOG_LEVEL of the services (info logs every activity and request: the report then counts them per process)")
+	flag.StringVar(&o.logLevel, "log-level", "warn", "LOG_LEVEL of the services (debug logs every activity and request: the report then counts them per process)")
 	flag.Uint64Var(&o.seed, "seed", 0, "seed of the order mix (0: a new one, printed)")
 	flag.DurationVar(&o.warmup, "warmup", 8*time.Second, "load before the first fault")
 	flag.DurationVar(&o.gap, "gap", 8*time.Second, "load between faults")

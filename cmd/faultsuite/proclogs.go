@@ -10,10 +10,10 @@ import (
 )
 
 // processFigure is what one supervised process did, as far as its log tells: with replicas, how the
-// work spread over them. The counts come from the records the services write at LOG_LEVEL info
-// ("activity completed" and "activity failed" from the worker's logging interceptor, local activities
-// included; "http request" from the request logger), so at the suite's default level (warn) only
-// the failures are there.
+// work spread over them. The counts come from the records the services write at LOG_LEVEL debug
+// ("activity completed", Debug, and "activity failed" from the worker's logging interceptor, local
+// activities included; "http request", Info, from the request logger), so at the suite's default
+// level (warn) only the failures are there.
 type processFigure struct {
 	Name                string
 	Starts              int // the first start included: a kill or a crash adds one

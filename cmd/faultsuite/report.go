@@ -40,7 +40,7 @@ func printReport(w io.Writer, f figures, faults []injection, crashes map[string]
 		p("                        %-14s %6d %11d %7d %9d %s", pr.Name, pr.Starts, pr.ActivitiesCompleted, pr.ActivitiesFailed, pr.Requests, ledger)
 	}
 	if !slices.ContainsFunc(procs, func(pr processFigure) bool { return pr.Err != nil || pr.ActivitiesCompleted+pr.Requests > 0 }) {
-		p("                        (no completed activity or request in the logs: the services logged above info; -log-level info counts them)")
+		p("                        (no completed activity or request in the logs: the services logged above debug; -log-level debug counts them)")
 	}
 	p("orders sent             %d in %.0fs, %.1f/s (one Idempotency-Key each; %d POSTs, so %d retried POSTs; %d polls)",
 		f.Sent, f.LoadTime.Seconds(), float64(f.Sent)/max(f.LoadTime.Seconds(), 1), f.Posts, f.Posts-f.Sent, f.Polls)

@@ -10,7 +10,7 @@ import (
 )
 
 func TestReportShowsEachProcess(t *testing.T) {
-	const hint = "-log-level info counts them"
+	const hint = "-log-level debug counts them"
 	tests := []struct {
 		name     string
 		procs    []processFigure

@@ -29,7 +29,7 @@ func startSearchSystem(t *testing.T, esURL string, extraEnv ...string) (s *syste
 	projectorAddr := freeAddr(t)
 	env := []string{"ELASTICSEARCH_URL=" + esURL, "SEARCH_INDEX_PREFIX=" + prefix,
 		"PROJECTOR_QUEUE=" + queue, "PROJECTOR_ADDR=" + projectorAddr,
-		"LOG_LEVEL=info"} // saga steps log at info: tests look for them in Elasticsearch
+		"LOG_LEVEL=debug"} // saga steps log their successes at debug: tests look for them in Elasticsearch
 	s = startSystem(t, append(env, extraEnv...)...)
 	t.Cleanup(func() {
 		conn, err := amqp.Dial(testenv.RabbitMQURL(t))
