@@ -119,3 +119,42 @@ func TestRecordCountsEachTransitionOnce(t *testing.T) {
 	require.NoError(t, f.svc.Record(ctx, parked))
 	require.Equal(t, map[domain.OrderStatus]int{domain.StatusPending: 1, domain.StatusNeedsAttention: 1}, f.counts.get())
 }
+
+// TestRecordSeveralTransitionsAtOnce: transitions recorded together (PENDING and RESERVED ride with
+// the authorization) publish one event each, oldest first, and store only the newest where the store
+// keeps it; a retry publishes nothing again.
+func TestRecordSeveralTransitionsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	placed := orders.Order{OrderID: "o1", Status: domain.StatusPending, Seq: 1}
+	tests := []struct {
+		name       string
+		newest     orders.Order
+		wantStored domain.OrderStatus // "" for nothing stored
+	}{
+		{name: "placed and reserved: nothing stored before the decision",
+			newest: orders.Order{OrderID: "o1", Status: domain.StatusReserved, Seq: 2}},
+		{name: "placed and rejected: the rejection is stored",
+			newest: orders.Order{OrderID: "o1", Status: domain.StatusRejected, Seq: 2}, wantStored: domain.StatusRejected},
+		{name: "placed and parked: the parking is stored",
+			newest: orders.Order{OrderID: "o1", Status: domain.StatusNeedsAttention, Seq: 2}, wantStored: domain.StatusNeedsAttention},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			require.NoError(t, f.svc.Record(ctx, placed, tt.newest))
+			require.NoError(t, f.svc.Record(ctx, placed, tt.newest), "a retried step")
+			var ids []string
+			for _, e := range f.events.Published() {
+				ids = append(ids, e.ID)
+			}
+			require.Equal(t, []string{"order/o1/1", "order/o1/2"}, ids, "one event each, oldest first, once")
+			stored, err := f.store.Get(ctx, "o1")
+			if tt.wantStored == "" {
+				require.ErrorIs(t, err, domain.ErrNotFound)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.newest, stored)
+		})
+	}
+}
