@@ -120,11 +120,14 @@ func run(ctx context.Context, c config) (bool, error) {
 	return ok, nil
 }
 
-// phases runs a target's low-rate step, then its steps to the knee.
-func phases(ctx context.Context, c config, st *stepper, t target, ph *phase) {
+// phases runs a target's low-rate step (then afterLow, if any), then its steps to the knee.
+func phases(ctx context.Context, c config, st *stepper, t target, ph *phase, afterLow func()) {
 	if c.lowFor > 0 {
 		low := st.run(ctx, t, c.lowRate, c.lowFor)
 		ph.Low = &low
+		if afterLow != nil {
+			afterLow()
+		}
 	}
 	if c.steps && ctx.Err() == nil {
 		ph.Steps, ph.Sustained = st.steps(ctx, t, c.plan)

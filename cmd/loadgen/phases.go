@@ -20,8 +20,7 @@ func osName() string { return runtime.GOOS + "/" + runtime.GOARCH }
 
 // runCeiling measures the no-op saga's ceiling on the dev server, with workers in this process.
 func runCeiling(ctx context.Context, c config, st *stepper, ph *phase) error {
-	tc, err := client.DialContext(ctx, client.Options{HostPort: c.temporal, Namespace: c.namespace,
-		Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))})
+	tc, err := dialTemporal(ctx, c)
 	if err != nil {
 		return fmt.Errorf("dial Temporal for the ceiling probe: %w", err)
 	}
@@ -31,8 +30,14 @@ func runCeiling(ctx context.Context, c config, st *stepper, ph *phase) error {
 		return err
 	}
 	defer p.Stop()
-	phases(ctx, c, st, ceilingTarget{p}, ph)
+	phases(ctx, c, st, ceilingTarget{p}, ph, nil)
 	return nil
+}
+
+// dialTemporal connects to the system's Temporal frontend, logging only its warnings.
+func dialTemporal(ctx context.Context, c config) (client.Client, error) {
+	return client.DialContext(ctx, client.Options{HostPort: c.temporal, Namespace: c.namespace,
+		Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))})
 }
 
 // runSystem stocks the products, loads the system, and checks the orders once they settled.
@@ -54,8 +59,34 @@ func runSystem(ctx context.Context, c config, st *stepper, ph *phase) (correctne
 			return correctness{}, fmt.Errorf("stock the run's products (is `make run` up?): %w", err)
 		}
 	}
-	phases(ctx, c, st, t, ph)
+	var lowOrders []string
+	phases(ctx, c, st, t, ph, func() {
+		placed, _ := t.placedOrders()
+		for _, o := range placed {
+			lowOrders = append(lowOrders, o.id)
+		}
+	})
+	if len(lowOrders) > 0 {
+		ph.Timeline = lowTimeline(context.WithoutCancel(ctx), c, lowOrders)
+	}
 	orders, unplaced := t.placedOrders()
 	fmt.Fprintf(os.Stdout, "checking %d orders and %d products once they settle (up to %s)\n", len(orders), len(stocked), c.settle)
 	return verify(context.WithoutCancel(ctx), shop, stocked, orders, unplaced, c.settle, os.Stdout), nil
+}
+
+// lowTimeline reads the low-rate orders' saga timeline; nil (and a line saying why) when Temporal
+// cannot be read: the run's other figures stand without it.
+func lowTimeline(ctx context.Context, c config, orderIDs []string) *sagaTimeline {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	tc, err := dialTemporal(ctx, c)
+	if err == nil {
+		defer tc.Close()
+		var t sagaTimeline
+		if t, err = readTimeline(ctx, tc, orderIDs); err == nil {
+			return &t
+		}
+	}
+	fmt.Fprintf(os.Stdout, "no saga timeline: %v\n", err)
+	return nil
 }

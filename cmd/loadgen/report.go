@@ -15,6 +15,8 @@ type phase struct {
 	Low       *stepResult  `json:"low,omitempty"`
 	Steps     []stepResult `json:"steps,omitempty"`
 	Sustained float64      `json:"sustainedRate"` // highest step rate that passed
+	// Timeline is where the low-rate orders' sagas spent their time (the system only).
+	Timeline *sagaTimeline `json:"timeline,omitempty"`
 }
 
 // report is everything a run measured; it is written as report.json.
@@ -106,6 +108,9 @@ func (r *report) summary(w io.Writer) {
 	fmt.Fprintln(w, "summary (POST → decision):")
 	line("system, low rate", r.System.Low)
 	line("ceiling, low rate", r.Ceiling.Low)
+	if t := r.System.Timeline; t != nil {
+		t.print(w)
+	}
 	fmt.Fprintf(w, "  system sustained %.1f/s, ceiling sustained %.1f/s, ratio %.2f; low-rate p50 ratio %.2f\n",
 		r.System.Sustained, r.Ceiling.Sustained, r.Ratios.Sustained, r.Ratios.LowP50)
 	if c := r.Correctness; c != nil {
