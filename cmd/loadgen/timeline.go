@@ -59,8 +59,8 @@ func sagaParts(events []*historypb.HistoryEvent) (map[string]span, int64) {
 	var decision int64
 	scheduled := map[int64]*historypb.HistoryEvent{} // activity scheduled events by id
 	started := map[int64]time.Time{}                 // activity start by its scheduled event id
-	var firstTaskStarted time.Time
-	firstTaskDone := false
+	var taskStarted time.Time // the workflow task running, if any
+	tasks := 0                // workflow tasks completed
 	for _, e := range events {
 		if decision != 0 {
 			break // what follows the decision (a cancel's refund, say) is not on the way to it
@@ -68,14 +68,15 @@ func sagaParts(events []*historypb.HistoryEvent) (map[string]span, int64) {
 		at := e.GetEventTime().AsTime()
 		switch e.GetEventType() {
 		case enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED:
-			if firstTaskStarted.IsZero() {
-				firstTaskStarted = at
+			if tasks == 0 && taskStarted.IsZero() {
 				add(partFirstTaskDispatch, start, at)
 			}
+			taskStarted = at
 		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-			if !firstTaskDone && !firstTaskStarted.IsZero() {
-				firstTaskDone = true
-				add(partFirstTask, firstTaskStarted, at)
+			if !taskStarted.IsZero() {
+				tasks++
+				add(taskPart(tasks), taskStarted, at)
+				taskStarted = time.Time{}
 			}
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			scheduled[e.GetEventId()] = e
@@ -96,6 +97,14 @@ func sagaParts(events []*historypb.HistoryEvent) (map[string]span, int64) {
 		}
 	}
 	return parts, decision
+}
+
+// taskPart names the nth workflow task's run (its local activities included).
+func taskPart(n int) string {
+	if n == 1 {
+		return partFirstTask
+	}
+	return fmt.Sprintf("workflow task %d", n)
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
