@@ -106,11 +106,17 @@ func (a *OrderSteps) Register(r Registry) {
 	r.RegisterActivityWithOptions(a.RecordThenAuthorize, activity.RegisterOptions{Name: RecordThenAuthorizeName})
 }
 
-// RecordThenAuthorize records the order's transitions (orders.Service.Record), then authorizes its
-// payment. Both are idempotent, so a retry after either failed repeats nothing.
+// RecordThenAuthorize records the order's transitions (orders.Service.Record) and authorizes its
+// payment, side by side: they are independent and each is idempotent, so the step waits for the
+// longer of the two, and a retry after either failed repeats nothing. A declined card is the step's
+// answer (the saga then records FAILED after these transitions); a failed record makes the step
+// retry, the authorization being given again under its idempotency key.
 func (a *OrderSteps) RecordThenAuthorize(ctx context.Context, in RecordThenAuthorizeInput) (string, error) {
-	if err := a.Orders.Recorder.Record(ctx, append(in.Earlier, in.Record)...); err != nil {
-		return "", err
+	recorded := make(chan error, 1)
+	go func() { recorded <- a.Orders.Recorder.Record(ctx, append(in.Earlier, in.Record)...) }()
+	paymentID, err := a.Payments.AuthorizePayment(ctx, in.Payment)
+	if rerr := <-recorded; rerr != nil && err == nil {
+		return "", rerr
 	}
-	return a.Payments.AuthorizePayment(ctx, in.Payment)
+	return paymentID, err
 }

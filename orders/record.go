@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/order-saga/shop/domain"
 )
 
@@ -12,7 +14,7 @@ import (
 const Source = "order-service"
 
 // Record records transitions of one order, oldest first: it stores the newest (the store keeps only
-// the newest) and publishes the event of each: type order.<status> (a new, PENDING order is
+// the newest) and, meanwhile, publishes the event of each: type order.<status> (a new, PENDING order is
 // order.placed, the original's name), id order/<id>/<seq>. The event id is fixed by the transition
 // and the store never moves an order back, so recording them again (a retry after any partial
 // failure) changes nothing and consumers drop the repeats.
@@ -27,11 +29,23 @@ func (s *Service) Record(ctx context.Context, transitions ...Order) error {
 	if len(transitions) == 0 {
 		return nil
 	}
+	// The store write and the publishes are independent (each is idempotent, and a retry redoes
+	// whichever failed), so they overlap: the saga's workflow task waits for the longer, not the sum.
+	var g errgroup.Group
 	if newest := transitions[len(transitions)-1]; stored(newest) {
-		if err := s.p.Store.Save(ctx, newest); err != nil {
-			return fmt.Errorf("record order %s #%d: %w", newest.OrderID, newest.Seq, err)
-		}
+		g.Go(func() error {
+			if err := s.p.Store.Save(ctx, newest); err != nil {
+				return fmt.Errorf("record order %s #%d: %w", newest.OrderID, newest.Seq, err)
+			}
+			return nil
+		})
 	}
+	g.Go(func() error { return s.publish(ctx, transitions) })
+	return g.Wait()
+}
+
+// publish publishes each transition's event, oldest first, but those the broker confirmed lately.
+func (s *Service) publish(ctx context.Context, transitions []Order) error {
 	for _, o := range transitions {
 		ev := transitionEvent(o)
 		if s.published.Contains(ev.ID) {
