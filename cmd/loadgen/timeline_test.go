@@ -39,6 +39,21 @@ func sagaHistory(t0 time.Time, events ...any) []*historypb.HistoryEvent {
 	return out
 }
 
+// happyParts is the timeline of n sagas built by TestTimelineOf's saga, with the given medians of the
+// parts that differ (the others are the same in every saga it builds).
+func happyParts(n int, dispatch, firstTask, reserveRun, commitRun, decision float64) sagaTimeline {
+	return sagaTimeline{Orders: n, EventsToDecision: 12, Parts: []timelinePart{
+		{Name: partFirstTaskDispatch, Orders: n, MedianMs: dispatch},
+		{Name: partFirstTask, Orders: n, MedianMs: firstTask},
+		{Name: "ReserveStock dispatch", Orders: n, MedianMs: 4},
+		{Name: "ReserveStock run", Orders: n, MedianMs: reserveRun},
+		{Name: "workflow task 2", Orders: n, MedianMs: 5},
+		{Name: "CommitStock dispatch", Orders: n, MedianMs: 3},
+		{Name: "CommitStock run", Orders: n, MedianMs: commitRun},
+		{Name: partDecision, Orders: n, MedianMs: decision},
+	}}
+}
+
 func TestTimelineOf(t *testing.T) {
 	t0 := time.Date(2026, 11, 26, 5, 0, 0, 0, time.UTC)
 	const (
@@ -64,28 +79,10 @@ func TestTimelineOf(t *testing.T) {
 	}{
 		{name: "medians of each part, in the order a saga meets them",
 			histories: [][]*historypb.HistoryEvent{saga(3, 6, 10, 8, 70), saga(5, 7, 12, 9, 80), saga(4, 20, 11, 7, 90)},
-			want: sagaTimeline{Orders: 3, EventsToDecision: 12, Parts: []timelinePart{
-				{Name: partFirstTaskDispatch, Orders: 3, MedianMs: 4},
-				{Name: partFirstTask, Orders: 3, MedianMs: 7},
-				{Name: "ReserveStock dispatch", Orders: 3, MedianMs: 4},
-				{Name: "ReserveStock run", Orders: 3, MedianMs: 11},
-				{Name: "workflow task 2", Orders: 3, MedianMs: 5},
-				{Name: "CommitStock dispatch", Orders: 3, MedianMs: 3},
-				{Name: "CommitStock run", Orders: 3, MedianMs: 8},
-				{Name: partDecision, Orders: 3, MedianMs: 80},
-			}}},
+			want:      happyParts(3, 4, 7, 11, 8, 80)},
 		{name: "an undecided saga is left out",
 			histories: [][]*historypb.HistoryEvent{saga(3, 6, 10, 8, 70), sagaHistory(t0, started, 0, taskStart, 50)},
-			want: sagaTimeline{Orders: 1, EventsToDecision: 12, Parts: []timelinePart{
-				{Name: partFirstTaskDispatch, Orders: 1, MedianMs: 3},
-				{Name: partFirstTask, Orders: 1, MedianMs: 6},
-				{Name: "ReserveStock dispatch", Orders: 1, MedianMs: 4},
-				{Name: "ReserveStock run", Orders: 1, MedianMs: 10},
-				{Name: "workflow task 2", Orders: 1, MedianMs: 5},
-				{Name: "CommitStock dispatch", Orders: 1, MedianMs: 3},
-				{Name: "CommitStock run", Orders: 1, MedianMs: 8},
-				{Name: partDecision, Orders: 1, MedianMs: 70},
-			}}},
+			want:      happyParts(1, 3, 6, 10, 8, 70)},
 		{name: "what follows the decision is left out",
 			histories: [][]*historypb.HistoryEvent{sagaHistory(t0, started, 0, taskStart, 3, taskDone, 9, decided, 20,
 				sched, 21, actStart, 22, actDone, 30)},
