@@ -59,8 +59,8 @@ func sagaParts(events []*historypb.HistoryEvent) (map[string]span, int64) {
 	var decision int64
 	scheduled := map[int64]*historypb.HistoryEvent{} // activity scheduled events by id
 	started := map[int64]time.Time{}                 // activity start by its scheduled event id
-	var taskStarted time.Time // the workflow task running, if any
-	tasks := 0                // workflow tasks completed
+	var taskStarted time.Time                        // the workflow task running, if any
+	tasks := 0                                       // workflow tasks completed
 	for _, e := range events {
 		if decision != 0 {
 			break // what follows the decision (a cancel's refund, say) is not on the way to it
