@@ -36,9 +36,7 @@ func TestPublishIsConfirmedAndConsumedBack(t *testing.T) {
 	exchange := testenv.UniqueName(t, "test.events")
 	deliveries := testenv.Listen(t, exchange, "order.*")
 
-	p, err := rabbitmq.NewPublisher(ctx, testenv.RabbitMQURL(t), exchange, testenv.Logger())
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, p.Close()) })
+	p := newPublisher(ctx, t, exchange)
 	require.NoError(t, p.Ping(ctx))
 
 	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
@@ -65,9 +63,7 @@ func TestPublisherRecoversFromDroppedConnection(t *testing.T) {
 	exchange := testenv.UniqueName(t, "test.events")
 	deliveries := testenv.Listen(t, exchange, "#")
 
-	p, err := rabbitmq.NewPublisher(ctx, testenv.RabbitMQURL(t), exchange, testenv.Logger())
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, p.Close()) })
+	p := newPublisher(ctx, t, exchange)
 
 	require.NoError(t, p.Publish(ctx, rabbitmq.Message{ID: "before", RoutingKey: "x.before", Body: []byte(`{}`)}))
 	require.Equal(t, "before", receive(t, deliveries).MessageId)
@@ -113,9 +109,7 @@ func TestPublishOutcomes(t *testing.T) {
 				_, err = ch.QueueDelete(rabbitmq.Unrouted(exchange), false, false, false)
 				require.NoError(t, err)
 			}
-			p, err := rabbitmq.NewPublisher(ctx, testenv.RabbitMQURL(t), exchange, testenv.Logger())
-			require.NoError(t, err)
-			t.Cleanup(func() { require.NoError(t, p.Close()) })
+			p := newPublisher(ctx, t, exchange)
 			if tc.dropUnrouted { // the publisher declared it again: take it away once more
 				ch, err := conn.Channel()
 				require.NoError(t, err)
@@ -123,7 +117,7 @@ func TestPublishOutcomes(t *testing.T) {
 				require.NoError(t, err)
 			}
 
-			err = p.Publish(ctx, rabbitmq.Message{ID: "m-1", RoutingKey: tc.key, Type: tc.key, Body: []byte(`{}`)})
+			err := p.Publish(ctx, rabbitmq.Message{ID: "m-1", RoutingKey: tc.key, Type: tc.key, Body: []byte(`{}`)})
 			if tc.want != nil {
 				require.ErrorIs(t, err, tc.want)
 				require.ErrorContains(t, err, tc.key, "the error names the routing key")
@@ -158,9 +152,7 @@ func TestConcurrentPublishesGetTheirOwnOutcome(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, ch.ExchangeDeclare(exchange, amqp.ExchangeTopic, true, false, false, false, nil)) // no alternate exchange
 	deliveries := testenv.Listen(t, exchange, "order.*")
-	p, err := rabbitmq.NewPublisher(ctx, testenv.RabbitMQURL(t), exchange, testenv.Logger())
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, p.Close()) })
+	p := newPublisher(ctx, t, exchange)
 
 	const n = 400
 	for round := range 2 {
@@ -231,4 +223,13 @@ func closeConnections(t *testing.T, name string) {
 		}
 		return closed > 0
 	}, 15*time.Second, 250*time.Millisecond, "no broker connection named %q", name)
+}
+
+// newPublisher opens a publisher to exchange on the stack's broker, closed when the test ends.
+func newPublisher(ctx context.Context, t *testing.T, exchange string) *rabbitmq.Publisher {
+	t.Helper()
+	p, err := rabbitmq.NewPublisher(ctx, testenv.RabbitMQURL(t), exchange, testenv.Logger())
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, p.Close()) })
+	return p
 }

@@ -45,9 +45,7 @@ func TestEventsCarryTheirTraceThroughTheBroker(t *testing.T) {
 	defer cancel()
 	exchange := testenv.UniqueName(t, "test.events")
 	deliveries := testenv.Listen(t, exchange, "inventory.#")
-	p, err := rabbitmq.NewPublisher(ctx, testenv.RabbitMQURL(t), exchange, testenv.Logger())
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, p.Close()) })
+	p := newPublisher(ctx, t, exchange)
 
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
