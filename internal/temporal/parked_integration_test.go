@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/order-saga/shop/activities"
@@ -42,15 +41,7 @@ func TestCountParked(t *testing.T) {
 	sagas := temporal.Sagas{Client: c, TaskQueue: queue, InventoryTaskQueue: queue}
 
 	start := func(attempts int) string {
-		orderID := testenv.UniqueName(t, "o")
-		id := workflows.OrderWorkflowID(orderID)
-		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, workflows.OrderSagaName, workflows.OrderInput{
-			OrderID: orderID, Items: []activities.StockLine{{ProductCode: "A", Quantity: 1}}, InventoryTaskQueue: queue,
-			Policy: workflows.StepPolicy{InitialInterval: 50 * time.Millisecond, MaxAttempts: attempts},
-		})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = c.TerminateWorkflow(context.Background(), id, "", "test over") })
-		return orderID
+		return startOneLineSaga(ctx, t, c, queue, workflows.StepPolicy{InitialInterval: 50 * time.Millisecond, MaxAttempts: attempts})
 	}
 	first, _, _ := start(1), start(1), start(1000)
 

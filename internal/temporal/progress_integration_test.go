@@ -11,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/order-saga/shop/activities"
@@ -65,13 +64,8 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 
-	orderID := testenv.UniqueName(t, "o")
+	orderID := startOneLineSaga(ctx, t, c, queue, workflows.StepPolicy{})
 	id := workflows.OrderWorkflowID(orderID)
-	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, workflows.OrderSagaName, workflows.OrderInput{
-		OrderID: orderID, Items: []activities.StockLine{{ProductCode: "A", Quantity: 1}}, InventoryTaskQueue: queue,
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.TerminateWorkflow(context.Background(), id, "", "test over") })
 	sagas := temporal.Sagas{Client: c, TaskQueue: queue}
 	require.Eventually(t, func() bool {
 		rec, err := sagas.Status(ctx, orderID)
@@ -138,14 +132,7 @@ func TestPendingOrderShowsItsRetryingStep(t *testing.T) {
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 
-	orderID := testenv.UniqueName(t, "o")
-	id := workflows.OrderWorkflowID(orderID)
-	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, workflows.OrderSagaName, workflows.OrderInput{
-		OrderID: orderID, Items: []activities.StockLine{{ProductCode: "A", Quantity: 1}}, InventoryTaskQueue: queue,
-		Policy: workflows.StepPolicy{InitialInterval: 50 * time.Millisecond, MaxAttempts: 1000},
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.TerminateWorkflow(context.Background(), id, "", "test over") })
+	orderID := startOneLineSaga(ctx, t, c, queue, workflows.StepPolicy{InitialInterval: 50 * time.Millisecond, MaxAttempts: 1000})
 
 	live := temporal.Progress{Client: c, Log: testenv.Logger()}
 	stored := orders.Order{OrderID: orderID, Status: domain.StatusPending, Seq: 1}
