@@ -4,19 +4,14 @@ package temporal_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/worker"
 
-	"github.com/order-saga/shop/activities"
 	"github.com/order-saga/shop/internal/temporal"
 	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/orders"
-	"github.com/order-saga/shop/workers"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -28,16 +23,7 @@ func TestCountParked(t *testing.T) {
 	defer cancel()
 	c := testenv.Temporal(t)
 	queue := testenv.UniqueName(t, "parked")
-	w := workers.NewWithOptions(c, queue, nil, func(r worker.Registry) {
-		workflows.Register(r)
-		r.RegisterActivityWithOptions(func(context.Context, activities.ReserveStockInput) (activities.ReserveStockResult, error) {
-			return activities.ReserveStockResult{}, errors.New("the inventory is down")
-		}, activity.RegisterOptions{Name: activities.ReserveStockName})
-		r.RegisterActivityWithOptions(func(context.Context, string) error { return nil }, activity.RegisterOptions{Name: activities.ReleaseStockName})
-		r.RegisterActivityWithOptions(func(context.Context, orders.Order) error { return nil }, activity.RegisterOptions{Name: activities.RecordOrderName})
-	})
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	startInventoryDownWorker(t, c, queue)
 	sagas := temporal.Sagas{Client: c, TaskQueue: queue, InventoryTaskQueue: queue}
 
 	start := func(attempts int) string {

@@ -19,7 +19,6 @@ import (
 	"github.com/order-saga/shop/internal/testenv"
 	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/orders/orderstest"
-	"github.com/order-saga/shop/workers"
 	"github.com/order-saga/shop/workflows"
 )
 
@@ -122,15 +121,7 @@ func TestPendingOrderShowsItsRetryingStep(t *testing.T) {
 	defer cancel()
 	c := testenv.Temporal(t)
 	queue := testenv.UniqueName(t, "live")
-	w := workers.NewWithOptions(c, queue, nil, func(r worker.Registry) {
-		workflows.Register(r)
-		r.RegisterActivityWithOptions(func(context.Context, activities.ReserveStockInput) (activities.ReserveStockResult, error) {
-			return activities.ReserveStockResult{}, errors.New("the inventory is down")
-		}, activity.RegisterOptions{Name: activities.ReserveStockName})
-		r.RegisterActivityWithOptions(func(context.Context, orders.Order) error { return nil }, activity.RegisterOptions{Name: activities.RecordOrderName})
-	})
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	startInventoryDownWorker(t, c, queue)
 
 	orderID := startOneLineSaga(ctx, t, c, queue, workflows.StepPolicy{InitialInterval: 50 * time.Millisecond, MaxAttempts: 1000})
 
