@@ -21,6 +21,15 @@ const (
 	CommitStockName  = "CommitStock"
 )
 
+// Names of the saga's first attempt at reserve and commit: the same activities, registered on the
+// order worker with the inventory service's HTTP API as their StockKeeper (RegisterViaAPI), and run as
+// local activities. A first attempt that fails retryably falls back to ReserveStock or CommitStock
+// on the inventory's task queue; both doors reach the same idempotent use cases.
+const (
+	ReserveStockViaAPIName = "ReserveStockViaAPI"
+	CommitStockViaAPIName  = "CommitStockViaAPI"
+)
+
 // Error types of non-retryable activity failures; the saga decides on them.
 const (
 	ErrTypeUnknownProduct    = "UnknownProduct"
@@ -76,6 +85,13 @@ func (a *Inventory) Register(r Registry) {
 	r.RegisterActivityWithOptions(a.ReserveStock, activity.RegisterOptions{Name: ReserveStockName})
 	r.RegisterActivityWithOptions(a.ReleaseStock, activity.RegisterOptions{Name: ReleaseStockName})
 	r.RegisterActivityWithOptions(a.CommitStock, activity.RegisterOptions{Name: CommitStockName})
+}
+
+// RegisterViaAPI adds the saga's first attempts at reserve and commit to the order worker; a's Stock
+// is then the inventory service's HTTP API (internal/inventoryclient), not the use cases themselves.
+func (a *Inventory) RegisterViaAPI(r Registry) {
+	r.RegisterActivityWithOptions(a.ReserveStock, activity.RegisterOptions{Name: ReserveStockViaAPIName})
+	r.RegisterActivityWithOptions(a.CommitStock, activity.RegisterOptions{Name: CommitStockViaAPIName})
 }
 
 // ReserveStock reserves every line of an order or none.

@@ -184,10 +184,10 @@ func TestUnpriceableOrderIsRejectedAndReleased(t *testing.T) {
 }
 
 // TestHistoryCounterBoundsARecordedHistory checks historyCounter against a real one: the same path as
-// testdata/v3-refund-retried-while-stock-released.json (recorded on the dev server: cancel after
+// testdata/v6-refund-retried-while-stock-released.json (recorded on the dev server: cancel after
 // confirmation, the refund failing twice) must not be counted shorter than the server wrote it.
 func TestHistoryCounterBoundsARecordedHistory(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "v3-refund-retried-while-stock-released.json"))
+	b, err := os.ReadFile(filepath.Join("testdata", "v6-refund-retried-while-stock-released.json"))
 	require.NoError(t, err)
 	var recorded struct {
 		Events []json.RawMessage `json:"events"`

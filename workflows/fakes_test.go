@@ -63,7 +63,7 @@ func (f *fakeShop) register(env *testsuite.TestWorkflowEnvironment) { f.register
 // real worker (record_histories_test.go).
 func (f *fakeShop) registerOn(r activities.Registry) {
 	reg := func(fn any, name string) { r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name}) }
-	reg(func(_ context.Context, in activities.ReserveStockInput) (activities.ReserveStockResult, error) {
+	reserve := func(_ context.Context, in activities.ReserveStockInput) (activities.ReserveStockResult, error) {
 		if err := f.called(activities.ReserveStockName); err != nil {
 			return activities.ReserveStockResult{}, err
 		}
@@ -79,7 +79,12 @@ func (f *fakeShop) registerOn(r activities.Registry) {
 			out.Lines = append(out.Lines, activities.PricedLine{ProductCode: l.ProductCode, Quantity: l.Quantity, UnitPriceMinor: f.prices[l.ProductCode], Currency: currency})
 		}
 		return out, nil
-	}, activities.ReserveStockName)
+	}
+	// The saga's local first attempt (through the inventory's API) and its fallback on the inventory's
+	// worker are the same step to the fake: both count as the regular activity's name.
+	reg(reserve, activities.ReserveStockName)
+	reg(reserve, activities.ReserveStockViaAPIName)
+	reg(func(_ context.Context, _ string) error { return f.called(activities.CommitStockName) }, activities.CommitStockViaAPIName)
 	authorize := func(_ context.Context, in activities.AuthorizePaymentInput) (string, error) {
 		if err := f.called(activities.AuthorizePaymentName); err != nil {
 			return "", err

@@ -124,7 +124,9 @@ func TestRecordHistories(t *testing.T) {
 		{name: "payment-outage-falls-back-to-activity", shop: &fakeShop{failures: map[string]int{activities.AuthorizePaymentName: 3}}, steer: fulfil},
 		// v5 (version 2 of "native-step-retries": the PENDING record rides with the authorization)
 		// records every path again.
-		{name: "step-timeout-parked-then-retried", shop: &fakeShop{}, noInventory: true,
+		// Since v6 the inventory's API takes reserve first: it fails once, so the step falls back to
+		// the inventory's worker, which is away.
+		{name: "step-timeout-parked-then-retried", shop: &fakeShop{failures: map[string]int{activities.ReserveStockName: 1}}, noInventory: true,
 			policy: workflows.StepPolicy{StepTimeout: 2 * time.Second, ParkDeadline: time.Hour}, steer: func(id string) {
 				operator(workflows.ActionRetry)(id)
 				awaitStatus(id, domain.StatusConfirmed)

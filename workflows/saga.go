@@ -36,9 +36,9 @@ type saga struct {
 	inventory workflow.ActivityOptions // options of the inventory's activities
 	policy    StepPolicy
 
-	// native is true for sagas started since nativeRetriesChange, foldedStart for those since its
-	// foldedStartVersion (see versions.go).
-	native, foldedStart bool
+	// native is true for sagas started since nativeRetriesChange, foldedStart and directStock for
+	// those since its foldedStartVersion and directStockVersion (see versions.go).
+	native, foldedStart, directStock bool
 	// indexed is the OrderStatus search attribute's value (the start sets PENDING).
 	indexed domain.OrderStatus
 	// unrecorded are transitions not recorded yet, oldest first: the next order-service step records

@@ -75,32 +75,56 @@ func (s *saga) runActivity(ctx workflow.Context, st *orders.Step, opts workflow.
 	return err
 }
 
-// runOrderService runs the order service's own work (payments, with the order's record folded in
-// where one is due) as ONE local attempt first: on the happy path that costs one marker in the
-// history, where a regular activity costs three events and a workflow task. If that attempt fails
-// retryably, the same activity runs as a regular activity on the saga's task queue under the step's
-// policy (its remaining attempts) and ScheduleToClose: an outage of any length then costs a constant
-// number of events, and the retrying step shows in the UI's pending activities. A refusal (a
-// declined card) ends the step at once. The local attempt runs in ctx, not the step's cancellable
-// context: it ends within its short StartToClose, so a compensation never overtakes it.
-func (s *saga) runOrderService(ctx, stepCtx workflow.Context, st *orders.Step, summary, activity string, arg, result any) error {
+// localFirst is a step that makes ONE local attempt first, then falls back to a regular activity: on
+// the happy path that costs one marker in the history, where a regular activity costs three events
+// and a workflow task (and, on another task queue, a dispatch).
+type localFirst struct {
+	summary  string
+	local    string                   // the local activity
+	activity string                   // the regular activity it falls back to
+	options  workflow.ActivityOptions // the regular activity's (its task queue)
+}
+
+// runLocalFirst runs step's local attempt; if that attempt fails retryably, the regular activity runs
+// under the step's policy (its remaining attempts) and ScheduleToClose: an outage of any length then
+// costs a constant number of events, and the retrying step shows in the UI's pending activities. A
+// refusal (a declined card, short stock) ends the step at once. The local attempt runs in ctx, not
+// the step's cancellable context: it ends within its short StartToClose, so a compensation never
+// overtakes it.
+func (s *saga) runLocalFirst(ctx, stepCtx workflow.Context, st *orders.Step, step localFirst, arg, result any) error {
 	local := orderServiceAttempt
-	local.Summary = summary
-	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), activity, arg).Get(ctx, result)
+	local.Summary = step.summary
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), step.local, arg).Get(ctx, result)
 	st.Attempts++
 	if err == nil || nonRetryable(err) || s.cancelRequested || ctx.Err() != nil {
 		return err
 	}
 	st.LastError = failureMessage(err)
-	opts := s.policy.forwardOptions(paymentActivity, summary+" (after a failed local attempt)")
+	opts := s.policy.forwardOptions(step.options, step.summary+" (after a failed local attempt)")
 	opts.RetryPolicy.MaximumAttempts = int32(max(s.policy.MaxAttempts-1, 1))
-	return s.runActivity(stepCtx, st, opts, activity, arg, result)
+	return s.runActivity(stepCtx, st, opts, step.activity, arg, result)
+}
+
+// runOrderService runs the order service's own work (payments, with the order's record folded in
+// where one is due) local first, falling back to the same activity on the saga's task queue.
+func (s *saga) runOrderService(ctx, stepCtx workflow.Context, st *orders.Step, summary, activity string, arg, result any) error {
+	return s.runLocalFirst(ctx, stepCtx, st, localFirst{summary: summary, local: activity, activity: activity, options: paymentActivity}, arg, result)
+}
+
+// runInventory runs an inventory step: since directStockVersion, local first through the inventory's
+// HTTP API (local), falling back to the inventory's worker; before it, on the inventory's worker only.
+func (s *saga) runInventory(ctx, stepCtx workflow.Context, st *orders.Step, summary, local, activity string, arg, result any) error {
+	if s.directStock {
+		return s.runLocalFirst(ctx, stepCtx, st, localFirst{summary: summary, local: local, activity: activity, options: s.inventory}, arg, result)
+	}
+	return s.runActivity(stepCtx, st, s.policy.forwardOptions(s.inventory, summary), activity, arg, result)
 }
 
 func (s *saga) reserveStep(out *activities.ReserveStockResult) forwardStep {
-	return forwardStep{name: StepReserveStock, started: &s.reserveStarted, run: func(_, stepCtx workflow.Context, st *orders.Step) error {
-		opts := s.policy.forwardOptions(s.inventory, fmt.Sprintf("Reserve %d product(s) for order %s", len(s.order.Lines), s.order.ID))
-		return s.runActivity(stepCtx, st, opts, activities.ReserveStockName, activities.ReserveStockInput{OrderID: s.order.ID, Lines: s.stockLines()}, out)
+	return forwardStep{name: StepReserveStock, started: &s.reserveStarted, run: func(ctx, stepCtx workflow.Context, st *orders.Step) error {
+		summary := fmt.Sprintf("Reserve %d product(s) for order %s", len(s.order.Lines), s.order.ID)
+		in := activities.ReserveStockInput{OrderID: s.order.ID, Lines: s.stockLines()}
+		return s.runInventory(ctx, stepCtx, st, summary, activities.ReserveStockViaAPIName, activities.ReserveStockName, in, out)
 	}}
 }
 
@@ -128,9 +152,8 @@ func (s *saga) authorizeStep() forwardStep {
 }
 
 func (s *saga) commitStep() forwardStep {
-	return forwardStep{name: StepCommitStock, started: &s.commitStarted, run: func(_, stepCtx workflow.Context, st *orders.Step) error {
-		opts := s.policy.forwardOptions(s.inventory, "Commit reserved stock of order "+s.order.ID)
-		return s.runActivity(stepCtx, st, opts, activities.CommitStockName, s.order.ID, nil)
+	return forwardStep{name: StepCommitStock, started: &s.commitStarted, run: func(ctx, stepCtx workflow.Context, st *orders.Step) error {
+		return s.runInventory(ctx, stepCtx, st, "Commit reserved stock of order "+s.order.ID, activities.CommitStockViaAPIName, activities.CommitStockName, s.order.ID, nil)
 	}}
 }
 

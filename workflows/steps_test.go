@@ -55,7 +55,7 @@ func TestSpentPolicyParksWithTemporalsAttemptCount(t *testing.T) {
 	require.Equal(t, domain.StatusCompleted, rec.Status)
 	require.Equal(t, 6, f.count(activities.ReserveStockName))
 	require.Equal(t, 3, stepNamed(lastRecordWith(f, domain.StatusNeedsAttention), workflows.StepReserveStock).Attempts)
-	require.Equal(t, 4, stepNamed(rec, workflows.StepReserveStock).Attempts, "3 counted by Temporal, then the run that succeeded")
+	require.Equal(t, 5, stepNamed(rec, workflows.StepReserveStock).Attempts, "the local attempt and 2 counted by Temporal, then after the retry the local attempt and the run that succeeded")
 }
 
 func TestCancelStopsAStepThatKeepsFailing(t *testing.T) {

@@ -27,13 +27,19 @@ const (
 	// RESERVED in RecordThenAuthorize on the happy path. The first workflow task no longer waits for
 	// the order store, and a happy order is stored once, at its decision (see orders.Service.Record).
 	foldedStartVersion = 2
+	// directStockVersion (v6), a third version of nativeRetriesChange: the saga's first attempt at
+	// reserve and commit is a local activity of the order worker that calls the inventory service's
+	// HTTP API (ReserveStockViaAPI, CommitStockViaAPI), falling back to the inventory's task queue when
+	// it fails. A happy order then runs in one workflow task: no activity dispatch, no task between
+	// the steps.
+	directStockVersion = 3
 )
 
 // startsNative decides, once per saga, whether it runs the current code (run) or the code it was
 // started with (runLegacy).
 func (s *saga) startsNative(ctx workflow.Context) bool {
-	v := workflow.GetVersion(ctx, nativeRetriesChange, workflow.DefaultVersion, foldedStartVersion)
-	s.native, s.foldedStart = v >= nativeRetriesVersion, v >= foldedStartVersion
+	v := workflow.GetVersion(ctx, nativeRetriesChange, workflow.DefaultVersion, directStockVersion)
+	s.native, s.foldedStart, s.directStock = v >= nativeRetriesVersion, v >= foldedStartVersion, v >= directStockVersion
 	return s.native
 }
 
