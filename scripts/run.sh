@@ -47,6 +47,8 @@ fi
 
 # The operator API needs a token; a local run gets a fixed one unless you bring your own.
 export ADMIN_TOKEN=${ADMIN_TOKEN:-local-admin-token}
+# The order worker's door to the inventory's stock (the saga's first attempt at reserve and commit).
+export STOCK_API_TOKEN=${STOCK_API_TOKEN:-local-stock-token}
 
 cat <<URLS
 

@@ -215,7 +215,10 @@ func startServices(ctx context.Context, o options, st *privateStack) (*services,
 		return nil, shopAPI{}, err
 	}
 	payments := urlsOf(specs, ofRole(specs, rolePayments))[0]
-	token := runID() + runID()
+	// Every order process makes its first attempt at reserve and commit on the first inventory
+	// replica; while that one is killed, the steps fall back to the inventory's worker (any replica).
+	inventory := urlsOf(specs, ofRole(specs, roleInventory))[0]
+	token, stockToken := runID()+runID(), runID()+runID()
 	// Only what the services need: nothing inherited may point them at the shared stack. Each
 	// process adds its own listen address (services.start).
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir()}
@@ -226,7 +229,8 @@ func startServices(ctx context.Context, o options, st *privateStack) (*services,
 	}
 	env = append(env,
 		"MONGO_URI="+st.mongo, "TEMPORAL_ADDRESS="+st.temporal, "RABBITMQ_URL="+st.amqp,
-		"PAYMENTS_URL="+payments, "ADMIN_TOKEN="+token, "LOG_LEVEL="+o.logLevel)
+		"PAYMENTS_URL="+payments, "ADMIN_TOKEN="+token, "LOG_LEVEL="+o.logLevel,
+		"INVENTORY_URL="+inventory, "STOCK_API_TOKEN="+stockToken)
 
 	svcs := newServices(o.shop, env, filepath.Join(o.dir, "logs"), specs)
 	for _, s := range specs {

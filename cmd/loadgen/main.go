@@ -23,6 +23,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"time"
+
+	"github.com/order-saga/shop/cmd/loadgen/ceiling"
 )
 
 // config is the command line.
@@ -35,6 +37,7 @@ type config struct {
 	lowFor                                 time.Duration
 	plan                                   stepPlan
 	system, ceiling, steps                 bool
+	ceilingShape                           string
 	orderTimeout, poll, settle, pause      time.Duration
 	progress                               time.Duration
 	out                                    string
@@ -61,6 +64,8 @@ func parseFlags() config {
 	flag.BoolVar(&c.steps, "steps", true, "run step mode after the low-rate step")
 	flag.BoolVar(&c.system, "system", true, "load the system")
 	flag.BoolVar(&c.ceiling, "ceiling", true, "measure the no-op ceiling on the same dev server")
+	flag.StringVar(&c.ceilingShape, "ceiling-shape", ceiling.ShapeDirect, "the no-op saga's inventory steps: "+ceiling.ShapeDirect+
+		" (local activities, as the saga's since v6) or "+ceiling.ShapeInventoryWorker+" (regular activities on another task queue, as before)")
 	flag.DurationVar(&c.orderTimeout, "order-timeout", time.Minute, "an order undecided this long after its intended send is an error")
 	flag.DurationVar(&c.poll, "poll", 100*time.Millisecond, "poll interval of an order answered 202")
 	flag.DurationVar(&c.settle, "settle", 2*time.Minute, "how long the check waits for orders and stock to settle")
@@ -145,5 +150,5 @@ func (c config) describe() map[string]any {
 	return map[string]any{"inventory": c.inventory, "orders": c.orders, "temporal": c.temporal, "mix": c.mix,
 		"products": c.products, "lowRate": c.lowRate, "lowFor": c.lowFor.String(), "stepStart": c.plan.start,
 		"stepInc": c.plan.inc, "stepMax": c.plan.max, "stepFor": c.plan.d.String(), "maxP99": c.plan.maxP99.String(),
-		"orderTimeout": c.orderTimeout.String(), "poll": c.poll.String(), "seed": c.seed}
+		"orderTimeout": c.orderTimeout.String(), "poll": c.poll.String(), "seed": c.seed, "ceilingShape": c.ceilingShape}
 }

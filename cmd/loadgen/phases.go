@@ -25,7 +25,7 @@ func runCeiling(ctx context.Context, c config, st *stepper, ph *phase) error {
 		return fmt.Errorf("dial Temporal for the ceiling probe: %w", err)
 	}
 	defer tc.Close()
-	p, err := ceiling.Start(tc, strconv.FormatInt(time.Now().UnixNano(), 36))
+	p, err := ceiling.Start(tc, strconv.FormatInt(time.Now().UnixNano(), 36), c.ceilingShape)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,10 @@ type system struct {
 	ordersQueue string
 }
 
-const adminToken = "e2e-admin-token"
+const (
+	adminToken = "e2e-admin-token"
+	stockToken = "e2e-stock-token"
+)
 
 var (
 	buildOnce sync.Once
@@ -89,7 +92,7 @@ func startSystem(t *testing.T, extraEnv ...string) *system {
 		"EVENTS_EXCHANGE="+s.exchange, "ORDER_DECISION_WAIT=60s", "LOG_LEVEL=warn",
 		// Queues of this test's own: a worker of `make run` on the same server never takes its tasks.
 		"ORDERS_TASK_QUEUE="+s.ordersQueue, "INVENTORY_TASK_QUEUE="+testenv.UniqueName(t, "inventory"),
-		"ADMIN_TOKEN="+adminToken)
+		"ADMIN_TOKEN="+adminToken, "INVENTORY_URL=http://"+inv, "STOCK_API_TOKEN="+stockToken)
 	s.env = append(s.env, extraEnv...)
 	t.Cleanup(func() {
 		for name := range s.procs {

@@ -10,6 +10,7 @@ import (
 	"github.com/order-saga/shop/api/ordersapi"
 	"github.com/order-saga/shop/internal/config"
 	"github.com/order-saga/shop/internal/elasticsearch"
+	"github.com/order-saga/shop/internal/inventoryclient"
 	"github.com/order-saga/shop/internal/metrics"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/paymentsclient"
@@ -19,6 +20,10 @@ import (
 	"github.com/order-saga/shop/workers"
 	"github.com/order-saga/shop/workflows"
 )
+
+// inventoryCallTimeout bounds one call to the inventory's API, inside the 5 s StartToClose of the
+// saga's local attempt, so the attempt ends by the client's timeout and falls back cleanly.
+const inventoryCallTimeout = 4 * time.Second
 
 // runOrders runs the order service: its HTTP API and its worker (the saga, the order bookkeeping and
 // the payment activities), both doors to the same order use cases.
@@ -71,8 +76,12 @@ func runOrders(ctx context.Context, cfg config.Config, r roles, p process) error
 	}
 	var w worker.Worker
 	if r.worker {
+		if cfg.StockAPIToken == "" {
+			log.Warn("STOCK_API_TOKEN is empty: the inventory refuses the saga's first attempts at reserve and commit, so every such step runs on the inventory's worker")
+		}
 		w = workers.Orders(d.temporal, cfg.OrdersTaskQueue, &activities.Orders{Recorder: svc},
 			&activities.Payments{Gateway: paymentsclient.New(cfg.PaymentsURL, cfg.PaymentTimeout, log)},
+			&activities.Inventory{Stock: inventoryclient.New(cfg.InventoryURL, cfg.StockAPIToken, inventoryCallTimeout, log)},
 			workers.WithLogger(log), workers.WithMetrics(d.registry))
 	}
 	return serve(ctx, log, cfg.OrdersAddr, router, ordersTimeouts(cfg), w, cfg.ShutdownTimeout)

@@ -23,6 +23,10 @@ type Config struct {
 	// PaymentsURL is where the order service finds the payment provider (the sandbox by default).
 	PaymentsURL    string        `env:"PAYMENTS_URL" envDefault:"http://127.0.0.1:3004"`
 	PaymentTimeout time.Duration `env:"PAYMENT_TIMEOUT" envDefault:"5s"`
+	// InventoryURL is where the order worker makes the saga's first attempt at reserve and commit
+	// (the inventory's /api/v1/reservations, with STOCK_API_TOKEN); when it fails, the step runs on the
+	// inventory's own worker.
+	InventoryURL string `env:"INVENTORY_URL" envDefault:"http://127.0.0.1:3000"`
 	// OrderDecisionWait bounds how long POST /orders waits for the saga's decision before 202.
 	OrderDecisionWait time.Duration `env:"ORDER_DECISION_WAIT" envDefault:"10s"`
 	// IdempotencyKeyLifetime is how long an Idempotency-Key stands for the order it placed; after that

@@ -39,9 +39,11 @@ func startInventoryDownWorker(t *testing.T, c client.Client, queue string) {
 	t.Helper()
 	w := workers.NewWithOptions(c, queue, nil, func(r worker.Registry) {
 		workflows.Register(r)
-		r.RegisterActivityWithOptions(func(context.Context, activities.ReserveStockInput) (activities.ReserveStockResult, error) {
+		down := func(context.Context, activities.ReserveStockInput) (activities.ReserveStockResult, error) {
 			return activities.ReserveStockResult{}, errors.New("the inventory is down")
-		}, activity.RegisterOptions{Name: activities.ReserveStockName})
+		}
+		r.RegisterActivityWithOptions(down, activity.RegisterOptions{Name: activities.ReserveStockName})
+		r.RegisterActivityWithOptions(down, activity.RegisterOptions{Name: activities.ReserveStockViaAPIName})
 		r.RegisterActivityWithOptions(func(context.Context, string) error { return nil }, activity.RegisterOptions{Name: activities.ReleaseStockName})
 		r.RegisterActivityWithOptions(func(context.Context, orders.Order) error { return nil }, activity.RegisterOptions{Name: activities.RecordOrderName})
 	})

@@ -21,12 +21,16 @@ type Probe struct {
 	c                     client.Client
 	queue, inventoryQueue string
 	workers               []worker.Worker
-	run                   string
+	run, shape            string
 }
 
-// Start registers and starts the probe's workers on task queues named after run.
-func Start(c client.Client, run string) (*Probe, error) {
-	p := &Probe{c: c, queue: "loadgen-ceiling-" + run, inventoryQueue: "loadgen-ceiling-inventory-" + run, run: run}
+// Start registers and starts the probe's workers on task queues named after run; shape is
+// ShapeDirect or ShapeInventoryWorker.
+func Start(c client.Client, run, shape string) (*Probe, error) {
+	if shape != ShapeDirect && shape != ShapeInventoryWorker {
+		return nil, fmt.Errorf("ceiling probe: unknown shape %q (%s or %s)", shape, ShapeDirect, ShapeInventoryWorker)
+	}
+	p := &Probe{c: c, queue: "loadgen-ceiling-" + run, inventoryQueue: "loadgen-ceiling-inventory-" + run, run: run, shape: shape}
 	sagas := worker.New(c, p.queue, worker.Options{})
 	sagas.RegisterWorkflowWithOptions(noopSaga, workflow.RegisterOptions{Name: WorkflowName})
 	inv := worker.New(c, p.inventoryQueue, worker.Options{})
@@ -61,7 +65,7 @@ func (p *Probe) Place(ctx context.Context, seq int) (string, error) {
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.OrderStatusKey.ValueSet("PENDING"), workflows.CustomerIDKey.ValueSet("loadgen")),
 		StaticSummary: "loadgen ceiling probe: a no-op saga",
-	}, WorkflowName, Input{OrderID: id, InventoryQueue: p.inventoryQueue})
+	}, WorkflowName, Input{OrderID: id, InventoryQueue: p.inventoryQueue, Shape: p.shape})
 	handle, err := p.c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: decisionName, WaitForStage: client.WorkflowUpdateStageAccepted},

@@ -21,15 +21,26 @@ const (
 	decisionName = "awaitDecision"
 )
 
-// Input is a no-op saga's input: the queue its "inventory" activities run on.
+// Shapes of the probe's inventory steps.
+const (
+	// ShapeDirect is the saga's since its v6: reserve and commit as local activities of the saga's
+	// worker (the inventory's API), the whole happy path in one workflow task.
+	ShapeDirect = "direct"
+	// ShapeInventoryWorker is the saga's before v6: reserve and commit as regular activities on the
+	// inventory's task queue, each a dispatch and a workflow task after it.
+	ShapeInventoryWorker = "inventory-worker"
+)
+
+// Input is a no-op saga's input: the queue its "inventory" activities run on, and their shape.
 type Input struct {
 	OrderID        string `json:"orderId"`
 	InventoryQueue string `json:"inventoryQueue"`
+	Shape          string `json:"shape,omitempty"`
 }
 
 // The saga's happy path, step for step, without I/O (workflows/saga.go, steps.go, recording.go):
-// a version marker; reserve (regular, inventory queue); PENDING and RESERVED recorded with the
-// authorization (local); commit (regular, inventory queue); capture (local); the
+// a version marker; reserve (local, or regular on the inventory queue: Shape); PENDING and RESERVED
+// recorded with the authorization (local); commit (as reserve); capture (local); the
 // OrderStatus search attribute set to CONFIRMED and CONFIRMED recorded (local); the decision answers
 // the update the start came with. The real saga then waits for its fulfilment; this one ends.
 func noopSaga(ctx workflow.Context, in Input) (string, error) {
@@ -46,12 +57,18 @@ func noopSaga(ctx workflow.Context, in Input) (string, error) {
 	inv := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{TaskQueue: in.InventoryQueue,
 		StartToCloseTimeout: 30 * time.Second, ScheduleToCloseTimeout: 5 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumAttempts: 10}})
+	inventoryStep := func(name string) error {
+		if in.Shape == ShapeInventoryWorker {
+			return workflow.ExecuteActivity(inv, name, in.OrderID).Get(ctx, nil)
+		}
+		return workflow.ExecuteLocalActivity(local, record, in.OrderID, name).Get(ctx, nil)
+	}
 	steps := []func() error{
-		func() error { return workflow.ExecuteActivity(inv, reserveName, in.OrderID).Get(ctx, nil) },
+		func() error { return inventoryStep(reserveName) },
 		func() error {
 			return workflow.ExecuteLocalActivity(local, record, in.OrderID, "RESERVED").Get(ctx, nil)
 		},
-		func() error { return workflow.ExecuteActivity(inv, commitName, in.OrderID).Get(ctx, nil) },
+		func() error { return inventoryStep(commitName) },
 		func() error {
 			return workflow.ExecuteLocalActivity(local, record, in.OrderID, "CAPTURED").Get(ctx, nil)
 		},
@@ -73,7 +90,7 @@ func noopSaga(ctx workflow.Context, in Input) (string, error) {
 }
 
 // record stands in for the order service's local activities (RecordOrder, RecordThenAuthorize,
-// CapturePayment): no I/O.
+// CapturePayment, and the inventory's steps through its API): no I/O.
 func record(context.Context, string, string) error { return nil }
 
 // noop stands in for the inventory's activities (ReserveStock, CommitStock).
