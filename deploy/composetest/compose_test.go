@@ -39,7 +39,7 @@ var publishedPorts = map[string]string{
 }
 
 // Variables every project process gets (internal/config reads them).
-var shopEnv = []string{"MONGO_URI", "TEMPORAL_ADDRESS", "RABBITMQ_URL", "PAYMENTS_URL", "ELASTICSEARCH_URL", "ADMIN_TOKEN", "OTEL_EXPORTER_OTLP_ENDPOINT"}
+var shopEnv = []string{"MONGO_URI", "TEMPORAL_ADDRESS", "RABBITMQ_URL", "PAYMENTS_URL", "INVENTORY_URL", "ELASTICSEARCH_URL", "ADMIN_TOKEN", "STOCK_API_TOKEN", "OTEL_EXPORTER_OTLP_ENDPOINT"}
 
 const (
 	healthy   = types.ServiceConditionHealthy
@@ -414,6 +414,9 @@ func TestShopEnvironment(t *testing.T) {
 		}
 		if got := env(t, s, "PAYMENTS_URL"); got != "http://payments:3004" {
 			t.Errorf("service %s: PAYMENTS_URL %q, want http://payments:3004", name, got)
+		}
+		if got := env(t, s, "INVENTORY_URL"); got != "http://inventory:3000" {
+			t.Errorf("service %s: INVENTORY_URL %q, want http://inventory:3000", name, got)
 		}
 		if got := env(t, s, "ELASTICSEARCH_URL"); got != "http://elasticsearch:9200" {
 			t.Errorf("service %s: ELASTICSEARCH_URL %q, want http://elasticsearch:9200", name, got)
