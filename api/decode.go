@@ -60,6 +60,8 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 			v.Add("body", "must be a JSON object")
 		case typeErr.Value == numberTooLong:
 			v.Add(field, "must be a number of at most %d characters", MaxNumberLen)
+		case typeErr.Value == tooManyLines:
+			v.Add(field, "must list at most %d products", domain.MaxOrderLines)
 		default:
 			v.Add(field, "must be %s", jsonKind(typeErr.Type.Kind().String()))
 		}

@@ -72,13 +72,16 @@ func WriteProblem(w http.ResponseWriter, p Problem) {
 	_ = json.NewEncoder(w).Encode(p)
 }
 
-// WriteError sends the problem an error stands for: bad input 400, not found 404, conflicts 409; any
-// other error is logged and answered 500 without its text, which may hold internals.
+// WriteError sends the problem an error stands for: bad input 400, not found 404, conflicts 409, an
+// unknown product 422; any other error is logged and answered 500 without its text, which may hold
+// internals. Each domain refusal has a type of its own (its slug), with the error's fields as
+// extension members, so that a client can turn the problem back into the same error.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var (
 		invalid *domain.ValidationError
 		below   *domain.BelowReservedError
 		short   *domain.InsufficientStockError
+		unknown *domain.UnknownProductError
 	)
 	switch {
 	case errors.As(err, &invalid):
@@ -93,7 +96,12 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		WriteProblem(w, p)
 	case errors.As(err, &short):
 		p := NewProblem(http.StatusConflict, "insufficient-stock", "Insufficient stock", short.Error())
-		p.Extensions = map[string]any{"productCode": short.ProductCode, "available": short.Available}
+		p.Extensions = map[string]any{"productCode": short.ProductCode, "requested": short.Requested, "available": short.Available}
+		WriteProblem(w, p)
+	case errors.As(err, &unknown):
+		// Well-formed, but the catalogue has no such product: no retry of the same request can succeed.
+		p := NewProblem(http.StatusUnprocessableEntity, "unknown-product", "Unknown product", unknown.Error())
+		p.Extensions = map[string]any{"productCode": unknown.ProductCode}
 		WriteProblem(w, p)
 	case errors.Is(err, domain.ErrPaymentDeclined):
 		WriteProblem(w, NewProblem(http.StatusPaymentRequired, "payment-declined", "Payment declined", err.Error()))

@@ -13,5 +13,6 @@ import (
 func TestOpenAPISpecDocumentsEveryRoute(t *testing.T) {
 	r := chi.NewRouter()
 	inventoryapi.Mount(r, nil, nil, slog.New(slog.DiscardHandler))
+	inventoryapi.MountStock(r, nil, "", slog.New(slog.DiscardHandler))
 	spectest.RequireSpecMatchesRoutes(t, inventoryapi.OpenAPISpec(), r, "/api/v1/")
 }

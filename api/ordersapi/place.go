@@ -1,11 +1,8 @@
 package ordersapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -17,44 +14,11 @@ import (
 // placeRequest accepts the current shape (items) and the original single-item shape.
 type placeRequest struct {
 	CustomerID   *string     `json:"customerId"`
-	Items        *itemList   `json:"items"`
+	Items        *api.Lines  `json:"items"`
 	ProductCode  *string     `json:"productCode"`
 	Quantity     *api.Number `json:"quantity"`
 	PaymentToken *string     `json:"paymentToken"`
 }
-
-type itemJSON struct {
-	ProductCode *string     `json:"productCode"`
-	Quantity    *api.Number `json:"quantity"`
-}
-
-// itemList decodes the items array one element at a time and refuses it as soon as it holds more
-// than domain.MaxOrderLines: a megabyte of empty items costs a hundred small decodes, not a slice of
-// hundreds of thousands and an error for each.
-type itemList []itemJSON
-
-func (l *itemList) UnmarshalJSON(b []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		return &json.UnmarshalTypeError{Value: "not an array", Type: itemListType}
-	}
-	items := itemList{}
-	for dec.More() {
-		if len(items) == domain.MaxOrderLines {
-			return &api.FieldTypeError{Field: "items", Msg: "must list at most " + strconv.Itoa(domain.MaxOrderLines) + " products"}
-		}
-		var it itemJSON
-		if err := dec.Decode(&it); err != nil {
-			return err // a type error's field gets the prefix "items." from the outer decoder
-		}
-		items = append(items, it)
-	}
-	*l = items
-	return nil
-}
-
-var itemListType = reflect.TypeFor[[]itemJSON]()
 
 func (h handler) place(w http.ResponseWriter, r *http.Request) {
 	var req placeRequest
@@ -135,18 +99,6 @@ func placeCommand(r *http.Request, req placeRequest) (orders.PlaceOrder, error) 
 }
 
 func item(v *domain.ValidationError, prefix string, code *string, qty *api.Number) orders.Item {
-	var it orders.Item
-	if code == nil {
-		v.Add(prefix+"productCode", "is required")
-	} else {
-		it.ProductCode = *code
-	}
-	if qty == nil {
-		v.Add(prefix+"quantity", "is required")
-	} else if n, err := qty.Int64(); err != nil {
-		v.Add(prefix+"quantity", "must be a whole number")
-	} else {
-		it.Quantity = n
-	}
-	return it
+	productCode, quantity := api.ReadLine(v, prefix, code, qty)
+	return orders.Item{ProductCode: productCode, Quantity: quantity}
 }

@@ -53,6 +53,9 @@ func runInventory(ctx context.Context, cfg config.Config, r roles, p process) er
 			}
 		}
 		inventoryapi.Mount(router, svc, search, log)
+		// The order worker's door for its first attempt at reserve and commit (a local activity over
+		// HTTP); without a token it refuses every call and the saga uses this service's worker only.
+		inventoryapi.MountStock(router, svc, cfg.StockAPIToken, log)
 	}
 	var w worker.Worker
 	if r.worker {

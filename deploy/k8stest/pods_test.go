@@ -96,7 +96,7 @@ func (r role) needs() (required, optional []string) {
 }
 
 // sensitive variables carry credentials: they must come from a Secret.
-var sensitive = []string{"MONGO_URI", "RABBITMQ_URL", "ELASTICSEARCH_URL", "ADMIN_TOKEN"}
+var sensitive = []string{"MONGO_URI", "RABBITMQ_URL", "ELASTICSEARCH_URL", "ADMIN_TOKEN", "STOCK_API_TOKEN"}
 
 // envVar is one variable of a container's environment as the process sees it.
 type envVar struct {

@@ -40,6 +40,10 @@ type Config struct {
 	ParkDeadline    time.Duration `env:"PARK_DEADLINE" envDefault:"72h"`
 	// AdminToken guards /api/v1/admin (Authorization: Bearer <token>); empty refuses every call.
 	AdminToken string `env:"ADMIN_TOKEN"`
+	// StockAPIToken guards the inventory's /api/v1/reservations, the order worker's door for its first
+	// attempt at a saga's reserve and commit (Authorization: Bearer <token>); empty refuses every call,
+	// and the saga then reaches the inventory through its worker only.
+	StockAPIToken string `env:"STOCK_API_TOKEN"`
 
 	MongoURI    string `env:"MONGO_URI" envDefault:"mongodb://127.0.0.1:27017/"`
 	InventoryDB string `env:"INVENTORY_DB" envDefault:"inventory"`
