@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	es8 "github.com/elastic/go-elasticsearch/v8"
@@ -19,6 +20,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/order-saga/shop/api"
+	"github.com/order-saga/shop/api/inventoryapi"
 	"github.com/order-saga/shop/internal/config"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/rabbitmq"
@@ -119,8 +121,13 @@ func requestLogger(log *slog.Logger) func(http.Handler) http.Handler {
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			next.ServeHTTP(ww, r)
 			level := slog.LevelInfo
-			if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
+			switch {
+			case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
 				level = slog.LevelDebug // probes would drown everything else
+			case strings.HasPrefix(r.URL.Path, inventoryapi.ReservationsPath+"/") && ww.Status() < http.StatusBadRequest:
+				// The saga's steps through the inventory's API succeed as a completed activity does:
+				// at Debug (two records per order otherwise); a refusal or a failure stays at Info.
+				level = slog.LevelDebug
 			}
 			log.Log(r.Context(), level, "http request",
 				"method", r.Method, "path", r.URL.Path, "status", ww.Status(),

@@ -163,9 +163,14 @@ func TestTraceOfAnOrderEndToEnd(t *testing.T) {
 	want := []string{
 		"orders: POST /api/v1/orders",
 		"orders: RunWorkflow:OrderSaga",
-		"orders: StartActivity:ReserveStock",
-		"inventory: RunActivity:ReserveStock",
-		"inventory: RunActivity:CommitStock",
+		// Reserve and commit: local activities of the order worker, through the inventory's API.
+		"orders: StartActivity:ReserveStockViaAPI",
+		"orders: RunActivity:ReserveStockViaAPI",
+		"orders: PUT /api/v1/reservations/{orderId}",
+		"inventory: PUT /api/v1/reservations/{orderId}",
+		"orders: RunActivity:CommitStockViaAPI",
+		"orders: POST /api/v1/reservations/{orderId}/commit",
+		"inventory: POST /api/v1/reservations/{orderId}/commit",
 		"orders: POST /v1/payments/authorize",
 		"payments: POST /v1/payments/authorize",
 		"orders: POST /v1/payments/{orderId}/capture",
