@@ -96,6 +96,7 @@ func TestChecksCatchBreakage(t *testing.T) {
 		{"Temporal not given", base, "deploy/k8s/base/config.env", "TEMPORAL_ADDRESS=temporal-frontend.temporal:7233\n", "", "needs TEMPORAL_ADDRESS, which is not given"},
 		{"Temporal without a port", example, "deploy/k8s/overlays/example/config.env", "TEMPORAL_ADDRESS=temporal-frontend.temporal.svc.cluster.local:7233", "TEMPORAL_ADDRESS=temporal-frontend.temporal.svc.cluster.local", "is no host:port"},
 		{"payments URL to no Service", base, "deploy/k8s/base/config.env", "PAYMENTS_URL=http://payments:3004", "PAYMENTS_URL=http://payment:3004", "no Service payment is rendered"},
+		{"inventory URL to the payment sandbox", base, "deploy/k8s/base/config.env", "INVENTORY_URL=http://inventory:3000", "INVENTORY_URL=http://payments:3004", "Service payments does not send to the inventory process"},
 		{"Mongo without a replica set", example, "deploy/k8s/overlays/example/secrets.env", "?replicaSet=rs0&authSource=admin", "?authSource=admin", "names no replicaSet"},
 		{"Mongo URI the driver refuses", example, "deploy/k8s/overlays/example/secrets.env", "MONGO_URI=mongodb://", "MONGO_URI=mongo://", `MONGO_URI: error parsing uri: scheme must be "mongodb" or "mongodb+srv"`},
 		{"RabbitMQ on loopback", example, "deploy/k8s/overlays/example/secrets.env", "@rabbitmq.rabbitmq.svc.cluster.local:5672/", "@localhost:5672/", "RABBITMQ_URL: localhost is the pod itself"},

@@ -38,8 +38,9 @@ func checkEnvironment(s *subject) []string {
 
 // checkServers: the addresses of the servers each role talks to name a server outside the pod (a
 // loopback address is the pod itself) and are what the shop's clients accept: a MongoDB replica set,
-// an AMQP URL, an Elasticsearch URL, a Temporal host:port, and a payment provider that, when it is a
-// name inside the cluster, is a rendered Service of the payment sandbox.
+// an AMQP URL, an Elasticsearch URL, a Temporal host:port, and a payment provider and an inventory API
+// that, when they are names inside the cluster, are rendered Services of the payment sandbox and of the
+// inventory's API.
 func checkServers(s *subject) []string {
 	var problems []string
 	for _, p := range s.configured() {
@@ -75,7 +76,7 @@ func (s *subject) checkServer(name, value string) error {
 			return err
 		}
 		hosts = []string{u.Host}
-	case "ELASTICSEARCH_URL", "PAYMENTS_URL":
+	case "ELASTICSEARCH_URL", "PAYMENTS_URL", "INVENTORY_URL":
 		u, err := url.Parse(value)
 		if err != nil {
 			return err
@@ -84,8 +85,9 @@ func (s *subject) checkServer(name, value string) error {
 			return fmt.Errorf("is no http(s) URL of a server (scheme %q, host %q)", u.Scheme, u.Host)
 		}
 		hosts = []string{u.Host}
-		if name == "PAYMENTS_URL" {
-			if err := s.inClusterPayments(u); err != nil {
+		// The servers of the project itself: a name inside the cluster must reach the right process.
+		if command, ok := map[string]string{"PAYMENTS_URL": "payments", "INVENTORY_URL": "inventory"}[name]; ok {
+			if err := s.inClusterService(u, command); err != nil {
 				return err
 			}
 		}
@@ -109,10 +111,10 @@ func (s *subject) checkServer(name, value string) error {
 	return nil
 }
 
-// inClusterPayments: a PAYMENTS_URL whose host is a name inside the cluster (one label, or ending in
-// .svc or .svc.cluster.local) must be a rendered Service, on one of its ports, that sends to the
-// payment sandbox.
-func (s *subject) inClusterPayments(u *url.URL) error {
+// inClusterService: a URL (PAYMENTS_URL, INVENTORY_URL) whose host is a name inside the cluster (one
+// label, or ending in .svc or .svc.cluster.local) must be a rendered Service, on one of its ports, that
+// sends to pods running command (the payment sandbox, the inventory's API).
+func (s *subject) inClusterService(u *url.URL, command string) error {
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
@@ -130,11 +132,11 @@ func (s *subject) inClusterPayments(u *url.URL) error {
 				continue
 			}
 			for _, p := range s.running() {
-				if p.role.command == "payments" && slices.Contains(s.servicesSelecting(p), svc) {
+				if p.role.command == command && slices.Contains(s.servicesSelecting(p), svc) {
 					return nil
 				}
 			}
-			return fmt.Errorf("Service %s does not send to the payment sandbox", name)
+			return fmt.Errorf("Service %s does not send to the %s process", name, command)
 		}
 		return fmt.Errorf("Service %s has no port %s", name, port)
 	}

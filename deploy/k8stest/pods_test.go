@@ -82,7 +82,11 @@ func (r role) needs() (required, optional []string) {
 		required = []string{"MONGO_URI", "TEMPORAL_ADDRESS", "RABBITMQ_URL"}
 		optional = []string{"ELASTICSEARCH_URL"} // searches fall back to MongoDB, logs to stdout
 		if r.command == "orders" && r.worker {
-			required = append(required, "PAYMENTS_URL") // the saga's payment activities
+			// the saga's payment activities; its first attempts at reserve and commit, and their token
+			required = append(required, "PAYMENTS_URL", "INVENTORY_URL", "STOCK_API_TOKEN")
+		}
+		if r.command == "inventory" && r.api {
+			required = append(required, "STOCK_API_TOKEN") // empty refuses the order worker's first attempts
 		}
 		if r.command == "orders" && r.api {
 			required = append(required, "ADMIN_TOKEN") // empty refuses every operator call
