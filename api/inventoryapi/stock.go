@@ -119,5 +119,9 @@ func (h stockHandler) answer(w http.ResponseWriter, r *http.Request, res invento
 		api.WriteError(w, r, h.log, err)
 		return
 	}
+	// One record of the order's step, at Debug as a completed activity's is: with the order id, so an
+	// order's log records in Elasticsearch show the inventory's part, and with the request's trace.
+	h.log.DebugContext(r.Context(), "stock step answered", "orderId", res.OrderID, "state", string(res.State),
+		"route", chi.RouteContext(r.Context()).RoutePattern())
 	api.WriteJSON(w, http.StatusOK, reservationToJSON(res))
 }

@@ -104,8 +104,9 @@ func TestE2ESearchReadModel(t *testing.T) {
 	// steps of both services, each with its activity and attempt.
 	require.Eventually(t, func() bool {
 		activities := orderLogActivities(t, id)
-		// The RESERVED record rides with the authorization (RecordThenAuthorize).
-		return activities["ReserveStock"] && activities["CommitStock"] && activities["RecordThenAuthorize"] && activities["CapturePayment"]
+		// The RESERVED record rides with the authorization (RecordThenAuthorize); reserve and commit go
+		// through the inventory's API, as local activities of the order worker.
+		return activities["ReserveStockViaAPI"] && activities["CommitStockViaAPI"] && activities["RecordThenAuthorize"] && activities["CapturePayment"]
 	}, 30*time.Second, 500*time.Millisecond, "the order's log records reach Elasticsearch")
 
 	// The stock the read model shows follows the ledger: 3 − 1 sold.
