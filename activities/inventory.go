@@ -89,9 +89,26 @@ func (a *Inventory) Register(r Registry) {
 
 // RegisterViaAPI adds the saga's first attempts at reserve and commit to the order worker; a's Stock
 // is then the inventory service's HTTP API (internal/inventoryclient), not the use cases themselves.
+//
+// They are registered through methods of their own names, never as a.ReserveStock under another
+// name: the SDK's registry maps a registered function's own name ("ReserveStock") to the name it was
+// registered under, and would then schedule the saga's fallback, ExecuteActivity("ReserveStock"), as
+// "ReserveStockViaAPI" on the inventory's queue, where no worker has it.
 func (a *Inventory) RegisterViaAPI(r Registry) {
-	r.RegisterActivityWithOptions(a.ReserveStock, activity.RegisterOptions{Name: ReserveStockViaAPIName})
-	r.RegisterActivityWithOptions(a.CommitStock, activity.RegisterOptions{Name: CommitStockViaAPIName})
+	v := viaAPI{a}
+	r.RegisterActivityWithOptions(v.ReserveStockViaAPI, activity.RegisterOptions{Name: ReserveStockViaAPIName})
+	r.RegisterActivityWithOptions(v.CommitStockViaAPI, activity.RegisterOptions{Name: CommitStockViaAPIName})
+}
+
+// viaAPI names the inventory activities for the order worker (see RegisterViaAPI).
+type viaAPI struct{ a *Inventory }
+
+func (v viaAPI) ReserveStockViaAPI(ctx context.Context, in ReserveStockInput) (ReserveStockResult, error) {
+	return v.a.ReserveStock(ctx, in)
+}
+
+func (v viaAPI) CommitStockViaAPI(ctx context.Context, orderID string) error {
+	return v.a.CommitStock(ctx, orderID)
 }
 
 // ReserveStock reserves every line of an order or none.
