@@ -49,7 +49,7 @@ func New(base string, token string, timeout time.Duration, log *slog.Logger) *Cl
 	return &Client{
 		base:  base,
 		token: token,
-		http:  &http.Client{Timeout: timeout, Transport: telemetry.HTTPClient(nil, routeOf)},
+		http:  &http.Client{Timeout: timeout, Transport: telemetry.HTTPClient(nil, telemetry.ContextRoute)},
 		breaker: gobreaker.NewCircuitBreaker[inventory.Reservation](gobreaker.Settings{
 			Name:        "inventory-stock-api",
 			MaxRequests: 1,
@@ -108,7 +108,7 @@ func (c *Client) call(ctx context.Context, op, method, route, path, orderID stri
 		if body != nil {
 			reader = bytes.NewReader(body)
 		}
-		req, err := http.NewRequestWithContext(withRoute(ctx, route), method, c.base+path, reader)
+		req, err := http.NewRequestWithContext(telemetry.WithRoute(ctx, route), method, c.base+path, reader)
 		if err != nil {
 			return inventory.Reservation{}, err
 		}
@@ -136,16 +136,4 @@ func (c *Client) call(ctx context.Context, op, method, route, path, orderID stri
 		return inventory.Reservation{}, fmt.Errorf("inventory %s %s: %w", op, orderID, err)
 	}
 	return res, nil
-}
-
-// routeKey carries a call's path template to its span's name (the path itself holds the order id).
-type routeKey struct{}
-
-func withRoute(ctx context.Context, route string) context.Context {
-	return context.WithValue(ctx, routeKey{}, route)
-}
-
-func routeOf(r *http.Request) string {
-	route, _ := r.Context().Value(routeKey{}).(string)
-	return route
 }

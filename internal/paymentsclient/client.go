@@ -45,7 +45,7 @@ var errRefused = errors.New("refused by the payment provider")
 func New(base string, timeout time.Duration, log *slog.Logger) *Client {
 	return &Client{
 		base: base,
-		http: &http.Client{Timeout: timeout, Transport: telemetry.HTTPClient(nil, routeOf)},
+		http: &http.Client{Timeout: timeout, Transport: telemetry.HTTPClient(nil, telemetry.ContextRoute)},
 		breaker: gobreaker.NewCircuitBreaker[*payment](gobreaker.Settings{
 			Name:        "payment-provider",
 			MaxRequests: 1,
@@ -67,7 +67,7 @@ func (c *Client) Authorize(ctx context.Context, key, orderID, token string, amou
 	body, _ := json.Marshal(map[string]any{
 		"orderId": orderID, "token": token, "amount": json.Number(amount.String()), "currency": amount.Currency,
 	})
-	p, err := c.call(withRoute(ctx, "/v1/payments/authorize"), http.MethodPost, "/v1/payments/authorize", key, body)
+	p, err := c.call(telemetry.WithRoute(ctx, "/v1/payments/authorize"), http.MethodPost, "/v1/payments/authorize", key, body)
 	if err != nil {
 		return "", err
 	}
@@ -76,19 +76,19 @@ func (c *Client) Authorize(ctx context.Context, key, orderID, token string, amou
 
 // Capture implements the PaymentGateway port.
 func (c *Client) Capture(ctx context.Context, key, orderID string) error {
-	_, err := c.call(withRoute(ctx, "/v1/payments/{orderId}/capture"), http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/capture", key, nil)
+	_, err := c.call(telemetry.WithRoute(ctx, "/v1/payments/{orderId}/capture"), http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/capture", key, nil)
 	return err
 }
 
 // Void implements the PaymentGateway port.
 func (c *Client) Void(ctx context.Context, key, orderID string) error {
-	_, err := c.call(withRoute(ctx, "/v1/payments/{orderId}/void"), http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/void", key, nil)
+	_, err := c.call(telemetry.WithRoute(ctx, "/v1/payments/{orderId}/void"), http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/void", key, nil)
 	return err
 }
 
 // Refund implements the PaymentGateway port.
 func (c *Client) Refund(ctx context.Context, key, orderID string) error {
-	_, err := c.call(withRoute(ctx, "/v1/payments/{orderId}/refund"), http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/refund", key, nil)
+	_, err := c.call(telemetry.WithRoute(ctx, "/v1/payments/{orderId}/refund"), http.MethodPost, "/v1/payments/"+url.PathEscape(orderID)+"/refund", key, nil)
 	return err
 }
 
@@ -148,18 +148,6 @@ func (c *Client) call(ctx context.Context, method, path, key string, body []byte
 		return nil, fmt.Errorf("payment %s %s: %w", method, path, err)
 	}
 	return p, nil
-}
-
-// routeKey carries a call's path template to its span's name (the path itself holds the order id).
-type routeKey struct{}
-
-func withRoute(ctx context.Context, route string) context.Context {
-	return context.WithValue(ctx, routeKey{}, route)
-}
-
-func routeOf(r *http.Request) string {
-	route, _ := r.Context().Value(routeKey{}).(string)
-	return route
 }
 
 func detail(body []byte) string {

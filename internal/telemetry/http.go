@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -80,4 +81,21 @@ func HTTPClient(base http.RoundTripper, route func(*http.Request) string) http.R
 		}
 		return r.Method
 	}))
+}
+
+// routeKey carries an outgoing call's path template on its context.
+type routeKey struct{}
+
+// WithRoute returns ctx carrying route, the path template (say "/v1/payments/{orderId}/capture") that
+// names the client span of a request made with it: the path itself holds ids, which would make a span
+// name per order.
+func WithRoute(ctx context.Context, route string) context.Context {
+	return context.WithValue(ctx, routeKey{}, route)
+}
+
+// ContextRoute is the route WithRoute put on r's context, "" when none: HTTPClient's span namer for
+// clients that use WithRoute.
+func ContextRoute(r *http.Request) string {
+	route, _ := r.Context().Value(routeKey{}).(string)
+	return route
 }
