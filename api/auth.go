@@ -11,7 +11,8 @@ import (
 // realm and the detail given (which should name the variable holding the token, never its value). The
 // comparison takes the same time whatever the guess (hashes of equal length, compared in constant
 // time), an empty token refuses every call, and the token is never logged: the request log has the
-// path only. One copy for every guarded door (the operators' routes, the order service's stock door).
+// path only. One copy for every guarded door (the order service's operator routes, the inventory's
+// stock door).
 func Bearer(token, realm, detail string) func(http.Handler) http.Handler {
 	want := sha256.Sum256([]byte(token))
 	return func(next http.Handler) http.Handler {
