@@ -15,3 +15,13 @@ func IdempotencySlot(kind domain.MovementKind) string {
 	}
 	return string(kind)
 }
+
+// RefusalStands reports whether a stock rule's refusal of an order movement, judged against the
+// product's newest entry head, stands without looking for an earlier entry under the movement's
+// key: a reservation refused while the product has no reserved units at all. Had this order
+// reserved the product before, its units would count in Reserved until the order's settlement, and
+// a settled order has a record, which Reserve reads before it appends (see Ledger). Looking up the
+// key costs FerretDB a scan of the ledger, and refusals are what a sold-out product answers.
+func RefusalStands(kind domain.MovementKind, head domain.Movement) bool {
+	return kind == domain.Reservation && head.Level.Reserved == 0
+}

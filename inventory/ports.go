@@ -46,11 +46,15 @@ type ListQuery struct {
 // on), Append then returns the entry that holds the key, with ErrAlreadyApplied, and appends
 // nothing. For commit and release that entry may be of the other kind: the caller decides what it
 // means. So any number of retries of a movement, after any partial failure, apply it exactly once.
+// One exception, so that a sold-out product costs no lookup by key: a reservation that the rules
+// refuse while the product has no reserved units is refused even if its key is taken
+// (RefusalStands): the order's earlier reservation was settled then, and the order has a record.
 // Movements without an orderID (receipts and adjustments made by hand) have no key.
 type Ledger interface {
 	// Append adds the entry that decide builds from the product's current head, retrying when another
 	// writer appended first (an optimistic lock on the sequence number). decide's error is returned
-	// only when it refused the newest entry and the movement's key is free.
+	// only when it refused the newest entry and the movement's key is free, or the refusal stands
+	// whatever the key (RefusalStands).
 	Append(ctx context.Context, code, orderID string, kind domain.MovementKind,
 		decide func(head domain.Movement) (domain.Movement, error)) (domain.Movement, error)
 	// Head returns the newest entry (the zero Movement with Seq 0 if there is none).

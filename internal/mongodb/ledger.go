@@ -198,8 +198,10 @@ func (l *Ledger) Append(ctx context.Context, code, orderID string, kind domain.M
 			// Reading the key only here, once a rule refused, gives the same outcome as reading it
 			// first (had decide accepted, the insert's unique key would have said "already made") and
 			// costs nothing on the happy path; that matters because FerretDB answers this filter with a
-			// scan of the collection (an index serves it on MongoDB).
-			if orderID != "" {
+			// scan of the collection (an index serves it on MongoDB). A reservation refused while
+			// nothing is reserved needs no look at all (inventory.RefusalStands): that is every order
+			// for a sold-out product, which would otherwise cost a scan each.
+			if orderID != "" && !inventory.RefusalStands(kind, head) {
 				existing, found, err := l.byIdem(ctx, code, orderID, kind)
 				if err != nil {
 					return domain.Movement{}, err

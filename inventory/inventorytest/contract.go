@@ -165,6 +165,29 @@ func RunLedgerContract(t *testing.T, newFixture func(t *testing.T) LedgerFixture
 		appendOK(t, l, "P", domain.Reservation, 1, "o") // the key was not taken by the refusal
 	})
 
+	t.Run("a reservation refused while nothing is reserved stands, whatever its key", func(t *testing.T) {
+		l := newFixture(t).Ledger
+		appendOK(t, l, "P", domain.Receipt, 1, "")
+		appendOK(t, l, "P", domain.Reservation, 1, "o")
+		release := appendOK(t, l, "P", domain.Release, 1, "o")
+		requireHead(t, l, "P", 3, domain.StockLevel{OnHand: 1})
+		// The order's reservation was settled (the service has its record by then): a refusal by the
+		// rules is the answer, with no look for the key.
+		_, err := l.Append(ctx, "P", "o", domain.Reservation, next("P", domain.Reservation, 2, "o"))
+		var short *domain.InsufficientStockError
+		require.ErrorAs(t, err, &short)
+		// When the rules accept, the key still decides.
+		got, err := l.Append(ctx, "P", "o", domain.Reservation, next("P", domain.Reservation, 1, "o"))
+		require.ErrorIs(t, err, inventory.ErrAlreadyApplied)
+		require.Equal(t, int64(2), got.Seq)
+		// Units reserved by another order: the key is looked at again.
+		appendOK(t, l, "P", domain.Reservation, 1, "o2")
+		got, err = l.Append(ctx, "P", "o", domain.Reservation, next("P", domain.Reservation, 1, "o"))
+		require.ErrorIs(t, err, inventory.ErrAlreadyApplied)
+		require.Equal(t, int64(2), got.Seq)
+		requireHead(t, l, "P", release.Seq+1, domain.StockLevel{OnHand: 1, Reserved: 1})
+	})
+
 	t.Run("decide must build the next entry of the product, kind and order asked for", func(t *testing.T) {
 		l := newFixture(t).Ledger
 		appendOK(t, l, "P", domain.Receipt, 5, "")

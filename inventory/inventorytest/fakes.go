@@ -33,17 +33,21 @@ func fakeKey(code, orderID string, kind domain.MovementKind) string {
 	return code + "|" + orderID + "|" + inventory.IdempotencySlot(kind)
 }
 
-// Append implements inventory.Ledger: the key is looked at first, then decide, then the append.
+// Append implements inventory.Ledger: the key is looked at first (but for a refusal that stands
+// whatever the key), then decide, then the append.
 func (l *FakeLedger) Append(_ context.Context, code, orderID string, kind domain.MovementKind,
 	decide func(head domain.Movement) (domain.Movement, error)) (domain.Movement, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	head := l.head(code)
 	if orderID != "" {
 		if m, ok := l.keys[fakeKey(code, orderID, kind)]; ok {
+			if _, err := decide(head); err != nil && inventory.RefusalStands(kind, head) {
+				return domain.Movement{}, err
+			}
 			return m, inventory.ErrAlreadyApplied
 		}
 	}
-	head := l.head(code)
 	m, err := decide(head)
 	if err != nil {
 		return m, err
