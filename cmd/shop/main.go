@@ -82,6 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		servePprof(ctx, cfg.PprofAddr, p.log)
 		stopTracing, err := startTracing(ctx, p, cmd)
 		defer stopTracing()
 		if err != nil {
@@ -97,6 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		servePprof(ctx, cfg.PprofAddr, p.log)
 		stopTracing, err := startTracing(ctx, p, cmd)
 		defer stopTracing()
 		if err != nil {

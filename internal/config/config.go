@@ -85,6 +85,9 @@ type Config struct {
 	// parked orders (from Temporal's visibility), the projector's queue depths (from RabbitMQ).
 	MetricsPollInterval time.Duration `env:"METRICS_POLL_INTERVAL" envDefault:"15s"`
 
+	// PprofAddr, when set, serves Go's profiler on a listener of its own (empty: none).
+	PprofAddr string `env:"PPROF_ADDR"`
+
 	LogLevel        slog.Level    `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// StartupTimeout bounds how long a service waits for its dependencies before giving up, so that
