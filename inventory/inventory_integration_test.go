@@ -309,3 +309,38 @@ func BenchmarkReserve(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReserveSoldOut reports refusals per second of orders for a sold-out product through the
+// real store, with the ledger holding a history of other entries beside it. Until 2026-11-26 each
+// refusal looked for an earlier entry under the order's key, which FerretDB answers with a scan of
+// the whole ledger, so the figure fell as the history grew; now it should not depend on it.
+func BenchmarkReserveSoldOut(b *testing.B) {
+	ctx := context.Background()
+	lines := []inventory.LineRequest{{ProductCode: "SOLD", Quantity: 1}}
+	for _, history := range []int{0, 2000} {
+		f := newFixture(b) // set up once per size: the benchmark function below runs several times
+		f.Product(b, "SOLD", 1, "1")
+		f.Product(b, "FILL", 1, "1")
+		for range history {
+			_, err := f.Ledger.Append(ctx, "FILL", "", domain.Receipt, func(h domain.Movement) (domain.Movement, error) {
+				return domain.Next(h, "FILL", domain.Receipt, 1, "", time.Now())
+			})
+			require.NoError(b, err)
+		}
+		_, err := f.Service.Reserve(ctx, "sold-out-last", lines)
+		require.NoError(b, err)
+		_, err = f.Service.Commit(ctx, "sold-out-last")
+		require.NoError(b, err)
+		var n atomic.Int64
+		b.Run(fmt.Sprintf("history-%d", history), func(b *testing.B) {
+			for b.Loop() {
+				_, err := f.Service.Reserve(ctx, fmt.Sprintf("refused-%d", n.Add(1)), lines)
+				var short *domain.InsufficientStockError
+				if !errors.As(err, &short) {
+					b.Fatalf("an order for the sold-out product got %v, not a refusal", err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "refusals/s")
+		})
+	}
+}
