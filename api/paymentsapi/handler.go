@@ -48,10 +48,13 @@ type handler struct {
 	log     *slog.Logger
 }
 
+// PaymentsPath is where the provider's payment routes live: the saga's payment steps call them.
+const PaymentsPath = "/v1/payments"
+
 // Mount adds the sandbox's routes and its API docs (/api/docs) to r.
 func Mount(r chi.Router, sb Sandbox, log *slog.Logger) {
 	h := handler{sandbox: sb, log: log}
-	r.Route("/v1/payments", func(r chi.Router) {
+	r.Route(PaymentsPath, func(r chi.Router) {
 		r.Post("/authorize", h.authorize)
 		r.Get("/{orderId}", h.op(sb.Get))
 		r.Post("/{orderId}/capture", h.op(sb.Capture))

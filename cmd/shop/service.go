@@ -21,6 +21,7 @@ import (
 
 	"github.com/order-saga/shop/api"
 	"github.com/order-saga/shop/api/inventoryapi"
+	"github.com/order-saga/shop/api/paymentsapi"
 	"github.com/order-saga/shop/internal/config"
 	"github.com/order-saga/shop/internal/mongodb"
 	"github.com/order-saga/shop/internal/rabbitmq"
@@ -113,6 +114,21 @@ func newRegistry() *prometheus.Registry {
 	return reg
 }
 
+// sagaStepPaths are the APIs the saga's steps call: the inventory's stock door and the payment
+// provider's (the sandbox here). A success there is logged at Debug, as a completed activity is (four
+// records per order otherwise, each one shipped to and indexed by Elasticsearch); a refusal or a
+// failure stays at Info.
+var sagaStepPaths = []string{inventoryapi.ReservationsPath + "/", paymentsapi.PaymentsPath + "/"}
+
+func sagaStep(path string) bool {
+	for _, prefix := range sagaStepPaths {
+		if strings.HasPrefix(path, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // requestLogger logs each request as one structured line once it is answered.
 func requestLogger(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
@@ -124,9 +140,7 @@ func requestLogger(log *slog.Logger) func(http.Handler) http.Handler {
 			switch {
 			case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
 				level = slog.LevelDebug // probes would drown everything else
-			case strings.HasPrefix(r.URL.Path, inventoryapi.ReservationsPath+"/") && ww.Status() < http.StatusBadRequest:
-				// The saga's steps through the inventory's API succeed as a completed activity does:
-				// at Debug (two records per order otherwise); a refusal or a failure stays at Info.
+			case sagaStep(r.URL.Path) && ww.Status() < http.StatusBadRequest:
 				level = slog.LevelDebug
 			}
 			log.Log(r.Context(), level, "http request",
