@@ -24,7 +24,7 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) string {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second} // serves ln, below
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		log.Warn("pprof is off", "addr", addr, "error", err)
