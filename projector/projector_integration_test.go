@@ -70,10 +70,7 @@ func startProjector(t testing.TB, esURL string, prefetch int) stack {
 
 	client, err := elasticsearch.NewClient(esURL)
 	require.NoError(t, err)
-	rm := struct {
-		*elasticsearch.Products
-		*elasticsearch.Orders
-	}{elasticsearch.NewProducts(client, productsAlias), elasticsearch.NewOrders(client, ordersAlias)}
+	rm := elasticsearch.ReadModel{Products: elasticsearch.NewProducts(client, productsAlias), Orders: elasticsearch.NewOrders(client, ordersAlias)}
 	go func() {
 		defer close(done)
 		_ = rabbitmq.Consume(ctx, testenv.RabbitMQURL(t), s.sub,
@@ -141,8 +138,16 @@ func (s stack) findProduct(t *testing.T, code string) inventory.ProductView {
 	return views[0]
 }
 
+// TestDuplicateAndLateEventsLeaveTheIndicesRight runs with a prefetch of one (an event at a time) and
+// of the services' default (the events that have arrived, as batches).
 func TestDuplicateAndLateEventsLeaveTheIndicesRight(t *testing.T) {
-	s := startProjector(t, testenv.ElasticsearchURL(t), 1)
+	for _, prefetch := range []int{1, 64} {
+		t.Run(fmt.Sprintf("prefetch %d", prefetch), func(t *testing.T) { testDuplicateAndLateEvents(t, prefetch) })
+	}
+}
+
+func testDuplicateAndLateEvents(t *testing.T, prefetch int) {
+	s := startProjector(t, testenv.ElasticsearchURL(t), prefetch)
 	t0 := time.Now().UTC().Truncate(time.Millisecond)
 
 	s.publish(t,

@@ -7,38 +7,30 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/order-saga/shop/inventory"
-	"github.com/order-saga/shop/orders"
 	"github.com/order-saga/shop/projector"
 )
 
-// readModel counts what reaches it and answers err.
+// readModel records the batches that reach it and answers err for each change.
 type readModel struct {
-	applied int
+	batches [][]projector.Change
 	err     error
 }
 
-func (r *readModel) ApplyProduct(context.Context, inventory.ProductData) error {
-	r.applied++
-	return r.err
-}
-
-func (r *readModel) ApplyStock(context.Context, inventory.MovementData) error {
-	r.applied++
-	return r.err
-}
-
-func (r *readModel) ApplyOrder(context.Context, orders.Order) error {
-	r.applied++
-	return r.err
+func (r *readModel) Apply(_ context.Context, changes []projector.Change) []error {
+	r.batches = append(r.batches, changes)
+	errs := make([]error, len(changes))
+	for i := range errs {
+		errs[i] = r.err
+	}
+	return errs
 }
 
 func TestApplySetsAsidePoisonAndPassesTheRest(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		body    string
-		poison  bool
-		applied int
+		name   string
+		body   string
+		poison bool
+		change string // the kind of change that reaches the read model, if any
 	}{
 		{name: "not json", body: `not json`, poison: true},
 		{name: "no type", body: `{"id":"x","data":{}}`, poison: true},
@@ -46,35 +38,70 @@ func TestApplySetsAsidePoisonAndPassesTheRest(t *testing.T) {
 		{name: "order without seq", body: `{"id":"x","type":"order.confirmed","data":{"orderId":"o1"}}`, poison: true},
 		{name: "stock without product", body: `{"id":"x","type":"inventory.stock.reserved","data":{"seq":1}}`, poison: true},
 		{name: "product without updatedAt", body: `{"id":"x","type":"inventory.product.created","data":{"productCode":"P1"}}`, poison: true},
-		{name: "an order step", body: `{"id":"x","type":"order.confirmed","data":{"orderId":"o1","seq":3}}`, applied: 1},
+		{name: "an order step", body: `{"id":"x","type":"order.confirmed","data":{"orderId":"o1","seq":3}}`, change: "order"},
+		{name: "a stock entry", body: `{"id":"x","type":"inventory.stock.reserved","data":{"productCode":"P1","seq":2}}`, change: "stock"},
+		{name: "a product", body: `{"id":"x","type":"inventory.product.updated","data":{"productCode":"P1","updatedAt":"2026-11-26T10:00:00Z"}}`, change: "product"},
 		{name: "an event the read model does not need", body: `{"id":"x","type":"inventory.stock.low","data":{}}`},
 		{name: "an unknown type", body: `{"id":"x","type":"payment.captured","data":{}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rm := &readModel{}
-			err := projector.Apply(context.Background(), rm, []byte(tc.body))
+			errs := projector.Apply(context.Background(), rm, [][]byte{[]byte(tc.body)})
+			require.Len(t, errs, 1)
 			if tc.poison {
-				require.ErrorIs(t, err, projector.ErrPoison)
+				require.ErrorIs(t, errs[0], projector.ErrPoison)
 			} else {
-				require.NoError(t, err)
+				require.NoError(t, errs[0])
 			}
-			require.Equal(t, tc.applied, rm.applied)
+			if tc.change == "" {
+				require.Empty(t, rm.batches, "nothing reaches the read model")
+				return
+			}
+			require.Len(t, rm.batches, 1)
+			require.Len(t, rm.batches[0], 1)
+			c := rm.batches[0][0]
+			require.Equal(t, tc.change == "order", c.Order != nil)
+			require.Equal(t, tc.change == "stock", c.Stock != nil)
+			require.Equal(t, tc.change == "product", c.Product != nil)
 		})
 	}
+}
+
+// TestApplyAnswersEachBodyOfABatch: the read model gets the batch's changes in one call, and each
+// body gets its own outcome, wherever it sits in the batch.
+func TestApplyAnswersEachBodyOfABatch(t *testing.T) {
+	away := errors.New("index away")
+	bodies := [][]byte{
+		[]byte(`{"id":"1","type":"order.placed","data":{"orderId":"o1","seq":1}}`),
+		[]byte(`not json`),
+		[]byte(`{"id":"2","type":"inventory.stock.low","data":{}}`),
+		[]byte(`{"id":"3","type":"inventory.stock.reserved","data":{"productCode":"P1","seq":7}}`),
+	}
+	rm := &readModel{err: away}
+	errs := projector.Apply(context.Background(), rm, bodies)
+	require.Len(t, errs, 4)
+	require.ErrorIs(t, errs[0], away)
+	require.ErrorIs(t, errs[1], projector.ErrPoison)
+	require.NoError(t, errs[2])
+	require.ErrorIs(t, errs[3], away)
+	require.Len(t, rm.batches, 1, "one call for the batch")
+	require.Len(t, rm.batches[0], 2)
+	require.Equal(t, "o1", rm.batches[0][0].Order.OrderID)
+	require.Equal(t, int64(7), rm.batches[0][1].Stock.Seq)
 }
 
 func TestHandlerMarksOnlyPermanentReadModelErrorsPoison(t *testing.T) {
 	refused, away := errors.New("document refused"), errors.New("connection refused")
 	permanent := func(err error) bool { return errors.Is(err, refused) }
-	body := []byte(`{"id":"x","type":"order.confirmed","data":{"orderId":"o1","seq":3}}`)
+	body := [][]byte{[]byte(`{"id":"x","type":"order.confirmed","data":{"orderId":"o1","seq":3}}`)}
 
-	err := projector.Handler(&readModel{err: refused}, permanent)(context.Background(), body)
-	require.ErrorIs(t, err, projector.ErrPoison)
-	require.ErrorIs(t, err, refused)
+	errs := projector.Handler(&readModel{err: refused}, permanent)(context.Background(), body)
+	require.ErrorIs(t, errs[0], projector.ErrPoison)
+	require.ErrorIs(t, errs[0], refused)
 
-	err = projector.Handler(&readModel{err: away}, permanent)(context.Background(), body)
-	require.ErrorIs(t, err, away)
-	require.NotErrorIs(t, err, projector.ErrPoison, "a passing outage is retried, not set aside")
+	errs = projector.Handler(&readModel{err: away}, permanent)(context.Background(), body)
+	require.ErrorIs(t, errs[0], away)
+	require.NotErrorIs(t, errs[0], projector.ErrPoison, "a passing outage is retried, not set aside")
 
-	require.NoError(t, projector.Handler(&readModel{}, permanent)(context.Background(), body))
+	require.Equal(t, []error{nil}, projector.Handler(&readModel{}, permanent)(context.Background(), body))
 }

@@ -18,8 +18,8 @@ type levelRecorder struct {
 }
 
 func (r *levelRecorder) Enabled(context.Context, slog.Level) bool { return true }
-func (r *levelRecorder) WithAttrs([]slog.Attr) slog.Handler      { return r }
-func (r *levelRecorder) WithGroup(string) slog.Handler           { return r }
+func (r *levelRecorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *levelRecorder) WithGroup(string) slog.Handler            { return r }
 func (r *levelRecorder) Handle(_ context.Context, rec slog.Record) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -59,10 +59,10 @@ func runProjector(ctx context.Context, cfg config.Config, p process) error {
 	if es == nil {
 		return errors.New("the projector needs ELASTICSEARCH_URL")
 	}
-	rm := struct {
-		*elasticsearch.Products
-		*elasticsearch.Orders
-	}{elasticsearch.NewProducts(es, cfg.SearchIndexPrefix+elasticsearch.ProductsAlias), elasticsearch.NewOrders(es, cfg.SearchIndexPrefix+elasticsearch.OrdersAlias)}
+	rm := elasticsearch.ReadModel{
+		Products: elasticsearch.NewProducts(es, cfg.SearchIndexPrefix+elasticsearch.ProductsAlias),
+		Orders:   elasticsearch.NewOrders(es, cfg.SearchIndexPrefix+elasticsearch.OrdersAlias),
+	}
 
 	var consuming atomic.Bool
 	router := newRouter("projector", log, reg,
@@ -100,7 +100,7 @@ func runProjector(ctx context.Context, cfg config.Config, p process) error {
 	}
 	sub := rabbitmq.Subscription{
 		Exchange: cfg.EventsExchange, Queue: cfg.ProjectorQueue, Bindings: projector.Bindings,
-		Prefetch: cfg.ProjectorPrefetch, DeliveryLimit: cfg.ProjectorDeliveryLimit, Consuming: consuming.Store,
+		Prefetch: cfg.ProjectorPrefetch, BatchWait: cfg.ProjectorBatchWait, DeliveryLimit: cfg.ProjectorDeliveryLimit, Consuming: consuming.Store,
 		Metrics: consumed, DepthInterval: cfg.MetricsPollInterval,
 	}
 	return rabbitmq.Consume(ctx, cfg.RabbitMQURL, sub, rabbitmq.RejectOn(projector.ErrPoison, projector.Handler(rm, elasticsearch.Permanent)), log)

@@ -70,6 +70,9 @@ type Config struct {
 	// ProjectorAddr serves the projector's /healthz, /readyz and /metrics.
 	ProjectorAddr     string `env:"PROJECTOR_ADDR" envDefault:":3006"`
 	ProjectorPrefetch int    `env:"PROJECTOR_PREFETCH" envDefault:"64"`
+	// ProjectorBatchWait is how long the projector lets a batch gather after its first event (up to
+	// the prefetch) before writing it: fewer, larger writes to Elasticsearch, for a little delay.
+	ProjectorBatchWait time.Duration `env:"PROJECTOR_BATCH_WAIT" envDefault:"50ms"`
 	// ProjectorDeliveryLimit is how often the projector's quorum queue hands out one message before it
 	// dead-letters it (a message that crashes the projector); 0 means no limit.
 	ProjectorDeliveryLimit int `env:"PROJECTOR_DELIVERY_LIMIT" envDefault:"20"`

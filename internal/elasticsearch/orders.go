@@ -3,7 +3,6 @@ package elasticsearch
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
 	"github.com/order-saga/shop/orders"
+	"github.com/order-saga/shop/projector"
 )
 
 // OrdersAlias is the alias of the orders read model.
@@ -66,23 +66,11 @@ func NewOrders(c *es8.Client, alias string) *Orders {
 // ApplyOrder stores a transition of an order unless the index holds the same or a later one: the saga
 // step's Seq is the document's external version, so Elasticsearch itself refuses to go backwards.
 func (o *Orders) ApplyOrder(ctx context.Context, r orders.Order) error {
-	return o.put(ctx, o.alias, r)
+	return first(o.writer(o.alias).apply(ctx, []projector.Change{{Order: &r}}))
 }
 
-func (o *Orders) put(ctx context.Context, target string, r orders.Order) error {
-	version := int(r.Seq)
-	_, err := do(ctx, o.c, esapi.IndexRequest{
-		Index: target, DocumentID: r.OrderID, Body: jsonBody(toOrderDoc(r)),
-		Version: &version, VersionType: "external",
-	}, nil)
-	if isStatus(err, http.StatusConflict) {
-		return nil // the index already has this transition or a later one
-	}
-	if err != nil {
-		return fmt.Errorf("index order %s #%d: %w", r.OrderID, r.Seq, err)
-	}
-	return nil
-}
+// writer writes to target, an index of this read model or its alias.
+func (o *Orders) writer(target string) writer { return writer{c: o.c, orders: target} }
 
 // Search answers an operator's order search; same contract as orders.StoreSearch.
 func (o *Orders) Search(ctx context.Context, q orders.Query) ([]orders.Order, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"net/http"
 	"time"
 
 	es8 "github.com/elastic/go-elasticsearch/v8"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/inventory"
+	"github.com/order-saga/shop/projector"
 )
 
 // ProductsAlias is the alias of the products read model.
@@ -67,72 +67,38 @@ func NewProducts(c *es8.Client, alias string) *Products {
 
 // ApplyProduct sets the descriptive half of a product unless the index has a newer one.
 func (p *Products) ApplyProduct(ctx context.Context, d inventory.ProductData) error {
-	return p.applyProduct(ctx, p.alias, d)
-}
-
-func (p *Products) applyProduct(ctx context.Context, target string, d inventory.ProductData) error {
-	return p.merge(ctx, target, d.ProductCode, func(doc *productDoc) bool {
-		version := d.UpdatedAt.UnixNano()
-		if version <= doc.ProductVersion {
-			return false
-		}
-		units, _ := priceUnits(d.Price, false)
-		doc.Name, doc.Description, doc.Price, doc.PriceUnits, doc.Currency = d.Name, d.Description, d.Price, units, d.Currency
-		doc.LowStockThreshold, doc.CreatedAt, doc.UpdatedAt, doc.ProductVersion = d.LowStockThreshold, d.CreatedAt, d.UpdatedAt, version
-		return true
-	})
+	return first(p.writer(p.alias).apply(ctx, []projector.Change{{Product: &d}}))
 }
 
 // ApplyStock sets the stock half of a product unless the index has a later ledger entry.
 func (p *Products) ApplyStock(ctx context.Context, d inventory.MovementData) error {
-	return p.applyStock(ctx, p.alias, d.ProductCode, d.Seq, domain.StockLevel{OnHand: d.OnHand, Reserved: d.Reserved})
+	return first(p.writer(p.alias).apply(ctx, []projector.Change{{Stock: &d}}))
 }
 
-func (p *Products) applyStock(ctx context.Context, target, code string, seq int64, level domain.StockLevel) error {
-	return p.merge(ctx, target, code, func(doc *productDoc) bool {
-		if seq <= doc.StockSeq {
-			return false
-		}
-		doc.OnHand, doc.Reserved, doc.Available, doc.StockSeq = level.OnHand, level.Reserved, level.Available(), seq
-		return true
-	})
-}
+// writer writes to target, an index of this read model or its alias.
+func (p *Products) writer(target string) writer { return writer{c: p.c, products: target} }
 
-// merge reads the product's document, lets change update it, and writes it back only if nobody wrote
-// in between (if_seq_no), retrying otherwise. This is how two independently versioned halves share
-// one document without scripts. change returns false when the document is already as new.
-func (p *Products) merge(ctx context.Context, target, code string, change func(*productDoc) bool) error {
-	for attempt := 0; ; attempt++ {
-		var got struct {
-			SeqNo       *int       `json:"_seq_no"`
-			PrimaryTerm *int       `json:"_primary_term"`
-			Source      productDoc `json:"_source"`
-		}
-		_, err := do(ctx, p.c, esapi.GetRequest{Index: target, DocumentID: code}, &got)
-		found := err == nil
-		if err != nil && !isStatus(err, http.StatusNotFound) {
-			return fmt.Errorf("read product %s: %w", code, err)
-		}
-		doc := got.Source
-		doc.ProductCode = code
-		if !change(&doc) {
-			return nil
-		}
-		req := esapi.IndexRequest{Index: target, DocumentID: code, Body: jsonBody(doc)}
-		if found {
-			req.IfSeqNo, req.IfPrimaryTerm = got.SeqNo, got.PrimaryTerm
-		} else {
-			req.OpType = "create"
-		}
-		_, err = do(ctx, p.c, req, nil)
-		if err == nil {
-			return nil
-		}
-		if !isStatus(err, http.StatusConflict) || attempt >= 20 {
-			return fmt.Errorf("write product %s: %w", code, err)
-		}
-		// Someone wrote in between: read again and merge onto theirs.
+// mergeProduct sets doc's descriptive half from d unless doc's is as new; it reports a change.
+func mergeProduct(doc *productDoc, d inventory.ProductData) bool {
+	version := d.UpdatedAt.UnixNano()
+	if version <= doc.ProductVersion {
+		return false
 	}
+	units, _ := priceUnits(d.Price, false)
+	doc.Name, doc.Description, doc.Price, doc.PriceUnits, doc.Currency = d.Name, d.Description, d.Price, units, d.Currency
+	doc.LowStockThreshold, doc.CreatedAt, doc.UpdatedAt, doc.ProductVersion = d.LowStockThreshold, d.CreatedAt, d.UpdatedAt, version
+	return true
+}
+
+// mergeStock sets doc's stock half from the ledger entry d unless doc has a later one; it reports a
+// change.
+func mergeStock(doc *productDoc, d inventory.MovementData) bool {
+	if d.Seq <= doc.StockSeq {
+		return false
+	}
+	level := domain.StockLevel{OnHand: d.OnHand, Reserved: d.Reserved}
+	doc.OnHand, doc.Reserved, doc.Available, doc.StockSeq = level.OnHand, level.Reserved, level.Available(), d.Seq
+	return true
 }
 
 // priceUnits is a decimal price in ten-thousandths, exactly (no currency has more decimals), rounded

@@ -7,6 +7,7 @@ import (
 	"github.com/order-saga/shop/domain"
 	"github.com/order-saga/shop/inventory"
 	"github.com/order-saga/shop/orders"
+	"github.com/order-saga/shop/projector"
 )
 
 // Catalog and Ledger are what rebuilding the products index reads from the inventory's store.
@@ -36,21 +37,23 @@ func (p *Products) load(ctx context.Context, target string, cat Catalog, led Led
 		if err != nil {
 			return n, fmt.Errorf("list products: %w", err)
 		}
+		changes := make([]projector.Change, 0, 2*len(page))
 		for _, pr := range page {
-			if err := p.applyProduct(ctx, target, inventory.NewProductData(pr)); err != nil {
-				return n, err
-			}
+			d := inventory.NewProductData(pr)
+			changes = append(changes, projector.Change{Product: &d})
 			head, err := led.Head(ctx, pr.Code)
 			if err != nil {
 				return n, fmt.Errorf("stock of %s: %w", pr.Code, err)
 			}
 			if head.Seq > 0 {
-				if err := p.applyStock(ctx, target, pr.Code, head.Seq, head.Level); err != nil {
-					return n, err
-				}
+				changes = append(changes, projector.Change{Stock: &inventory.MovementData{
+					ProductCode: pr.Code, Seq: head.Seq, OnHand: head.Level.OnHand, Reserved: head.Level.Reserved}})
 			}
-			n++
 		}
+		if err := first(p.writer(target).apply(ctx, changes)); err != nil {
+			return n, err
+		}
+		n += len(page)
 		if len(page) < inventory.MaxPageSize {
 			return n, nil
 		}
@@ -70,12 +73,14 @@ func (o *Orders) load(ctx context.Context, target string, store orders.Lister) (
 		if err != nil {
 			return n, fmt.Errorf("list orders: %w", err)
 		}
-		for _, r := range page {
-			if err := o.put(ctx, target, r); err != nil {
-				return n, err
-			}
-			n++
+		changes := make([]projector.Change, len(page))
+		for i := range page {
+			changes[i] = projector.Change{Order: &page[i]}
 		}
+		if err := first(o.writer(target).apply(ctx, changes)); err != nil {
+			return n, err
+		}
+		n += len(page)
 		if len(page) < orders.MaxPageSize {
 			return n, nil
 		}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
 	amqp "github.com/rabbitmq/amqp091-go"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/order-saga/shop/internal/config"
 )
@@ -22,7 +24,10 @@ type Subscription struct {
 	Exchange string
 	Queue    string   // durable; its dead letters go to Queue+".dead"
 	Bindings []string // routing keys, e.g. "order.#"
-	Prefetch int      // unacknowledged messages in flight at once
+	Prefetch int      // unacknowledged messages in flight at once, and the largest batch
+	// BatchWait is how long a batch may gather after its first message before the handler gets it;
+	// 0: only what has arrived already (see arrived).
+	BatchWait time.Duration
 	// DeliveryLimit is how many times the queue hands out one message before it dead-letters it
 	// (x-delivery-limit; 0: no limit). See queueArgs.
 	DeliveryLimit int
@@ -40,27 +45,46 @@ func (s Subscription) DeadLetterQueue() string { return s.Queue + ".dead" }
 
 func (s Subscription) deadLetterExchange() string { return s.Queue + ".dlx" }
 
-// Handler processes one message. nil acknowledges it; an error wrapping ErrReject dead-letters it;
-// any other error is taken as passing (the store is down, say): the handler is called again with the
-// same message after a backoff, and meanwhile the rest wait in the queue.
-type Handler func(ctx context.Context, d amqp.Delivery) error
+// Handler processes a batch of messages (one or more, in the order of delivery) and answers one
+// error per message: nil acknowledges it; an error wrapping ErrReject dead-letters it; any other error
+// is taken as passing (the store is down, say): the handler is called again with the messages that
+// failed so after a backoff, and meanwhile the rest wait in the queue.
+type Handler func(ctx context.Context, batch []amqp.Delivery) []error
 
-// RejectOn adapts a handler of message bodies that names, with a sentinel of its own (poison), the
-// messages it can never process: those are dead-lettered (ErrReject), any other error is retried. So
-// a use case says "never" in its own terms and needs no import of this package.
-func RejectOn(poison error, h func(ctx context.Context, body []byte) error) Handler {
-	return func(ctx context.Context, d amqp.Delivery) error {
-		err := h(ctx, d.Body)
-		if errors.Is(err, poison) {
-			return fmt.Errorf("%w: %w", err, ErrReject)
+// Each adapts a handler of one message at a time.
+func Each(h func(ctx context.Context, d amqp.Delivery) error) Handler {
+	return func(ctx context.Context, batch []amqp.Delivery) []error {
+		errs := make([]error, len(batch))
+		for i, d := range batch {
+			errs[i] = h(ctx, d)
 		}
-		return err
+		return errs
+	}
+}
+
+// RejectOn adapts a handler of batches of message bodies that names, with a sentinel of its own
+// (poison), the messages it can never process: those are dead-lettered (ErrReject), any other error
+// is retried. So a use case says "never" in its own terms and needs no import of this package.
+func RejectOn(poison error, h func(ctx context.Context, bodies [][]byte) []error) Handler {
+	return func(ctx context.Context, batch []amqp.Delivery) []error {
+		bodies := make([][]byte, len(batch))
+		for i, d := range batch {
+			bodies[i] = d.Body
+		}
+		errs := h(ctx, bodies)
+		for i, err := range errs {
+			if errors.Is(err, poison) {
+				errs[i] = fmt.Errorf("%w: %w", err, ErrReject)
+			}
+		}
+		return errs
 	}
 }
 
 // Consume runs h over the subscription's messages until ctx ends, reconnecting with backoff when the
-// connection drops. Messages are acknowledged one by one, after h is done with them, so nothing is
-// lost when the process stops half-way: an unacknowledged message is delivered again.
+// connection drops. h gets batches of up to the prefetch (see arrived): what has arrived when it is
+// free, and what arrives within the subscription's BatchWait after a batch's first message. Messages are acknowledged after h is done with them, so nothing is lost when the
+// process stops half-way: an unacknowledged message is delivered again.
 func Consume(ctx context.Context, url string, sub Subscription, h Handler, log *slog.Logger) error {
 	log = log.With("component", "rabbitmq-consumer", "queue", sub.Queue)
 	for {
@@ -174,56 +198,126 @@ func consumeOnce(ctx context.Context, url string, sub Subscription, h Handler, l
 			if !ok {
 				return errors.New("delivery channel closed")
 			}
-			if err := handle(ctx, d, h, sub, log); err != nil {
+			batch := arrived(d, deliveries, max(sub.Prefetch, 1), sub.BatchWait)
+			sub.Metrics.batched(sub.Queue, len(batch))
+			if err := handle(ctx, batch, h, sub, log); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// handle runs h on d until it succeeds or rejects, waiting between tries, then settles d. The whole
-// of it is one consumer span in the trace the message's headers carry; h's context holds it.
-func handle(ctx context.Context, d amqp.Delivery, h Handler, sub Subscription, log *slog.Logger) error {
-	ctx, span := startProcess(ctx, sub.Queue, d)
-	var handled error // what the handler said last: nil once it succeeded after a retry
-	defer func() { endSpan(span, handled) }()
+// batchGap is how long arrived waits for a next message when the subscription sets no BatchWait.
+// The client library hands over the messages it holds one at a time, from a goroutine of its own, so
+// a message that has arrived is not always ready the instant the previous one is taken; a gap this
+// short costs a quiet queue nothing it would notice, while a backlog comes over as a whole.
+const batchGap = time.Millisecond
+
+// arrived is first and the messages that follow it, up to limit: those that come within wait of
+// first, or, when wait is 0, those that have arrived already (each ready within batchGap of the one
+// before).
+func arrived(first amqp.Delivery, deliveries <-chan amqp.Delivery, limit int, wait time.Duration) []amqp.Delivery {
+	batch := []amqp.Delivery{first}
+	if limit <= 1 {
+		return batch
+	}
+	timer := time.NewTimer(max(wait, batchGap))
+	defer timer.Stop()
+	for len(batch) < limit {
+		select {
+		case d, ok := <-deliveries:
+			if !ok {
+				return batch // the next receive sees the channel closed
+			}
+			batch = append(batch, d)
+			if wait == 0 {
+				timer.Reset(batchGap)
+			}
+		case <-timer.C:
+			return batch
+		}
+	}
+	return batch
+}
+
+// handle runs h on the batch until every message has succeeded or been rejected, trying the ones
+// that failed again after a backoff, and settles each. Each message's handling is a consumer span in
+// the trace its headers carry; h's context holds that span for a batch of one and a span of the batch,
+// linked to the messages' spans, for more.
+func handle(ctx context.Context, batch []amqp.Delivery, h Handler, sub Subscription, log *slog.Logger) error {
+	hctx, spans, endBatch := startBatch(ctx, sub.Queue, batch)
+	defer endBatch()
 	eb := backoff.NewExponentialBackOff()
 	eb.InitialInterval = 200 * time.Millisecond
 	eb.MaxInterval = 5 * time.Second
-	tries := 0
-	_, err := backoff.Retry(ctx, func() (struct{}, error) {
-		tries++
-		err := h(ctx, d)
-		handled = err
-		switch {
-		case err == nil:
-			return struct{}{}, nil
-		case errors.Is(err, ErrReject):
-			return struct{}{}, backoff.Permanent(err)
-		default:
-			if tries == 1 || tries%10 == 0 {
-				log.WarnContext(ctx, "message not processed yet; it waits and is tried again",
-					"messageId", d.MessageId, "type", d.Type, "tries", tries, "error", err)
-			}
-			return struct{}{}, err
-		}
-	}, backoff.WithBackOff(eb), backoff.WithMaxElapsedTime(0))
-	switch {
-	case err == nil:
-		if err := d.Ack(false); err != nil {
-			return err
-		}
-		sub.Metrics.acked(sub.Queue, d)
-		return nil
-	case errors.Is(err, ErrReject):
-		log.ErrorContext(ctx, "message dead-lettered", "messageId", d.MessageId, "type", d.Type, "error", err)
-		if err := d.Nack(false, false); err != nil {
-			return err
-		}
-		sub.Metrics.deadLettered(sub.Queue)
-		return nil
-	default: // ctx ended: the message goes back to the queue for the next consumer
-		_ = d.Nack(false, true)
-		return nil
+	pending := make([]int, len(batch)) // indices into batch of the messages not settled yet
+	for i := range pending {
+		pending[i] = i
 	}
+	for tries := 1; ; tries++ {
+		ds := make([]amqp.Delivery, len(pending))
+		for k, i := range pending {
+			ds[k] = batch[i]
+		}
+		errs := h(hctx, ds)
+		if len(errs) != len(ds) {
+			return fmt.Errorf("handler answered %d outcomes for %d messages", len(errs), len(ds))
+		}
+		if tries == 1 && !slices.ContainsFunc(errs, func(err error) bool { return err != nil }) {
+			return ackAll(batch, spans, sub) // the common case: one acknowledgement for the batch
+		}
+		var failed []int
+		for k, i := range pending {
+			d, err := batch[i], errs[k]
+			switch {
+			case err == nil:
+				endSpan(spans[i], nil)
+				if err := d.Ack(false); err != nil {
+					return err
+				}
+				sub.Metrics.acked(sub.Queue, d)
+			case errors.Is(err, ErrReject):
+				endSpan(spans[i], err)
+				log.ErrorContext(ctx, "message dead-lettered", "messageId", d.MessageId, "type", d.Type, "error", err)
+				if err := d.Nack(false, false); err != nil {
+					return err
+				}
+				sub.Metrics.deadLettered(sub.Queue)
+			default:
+				if tries == 1 || tries%10 == 0 {
+					log.WarnContext(ctx, "message not processed yet; it waits and is tried again",
+						"messageId", d.MessageId, "type", d.Type, "tries", tries, "error", err)
+				}
+				failed = append(failed, i)
+			}
+		}
+		if len(failed) == 0 {
+			return nil
+		}
+		pending = failed
+		select {
+		case <-ctx.Done(): // the messages go back to the queue for the next consumer
+			for _, i := range pending {
+				endSpan(spans[i], ctx.Err())
+				_ = batch[i].Nack(false, true)
+			}
+			return nil
+		case <-time.After(eb.NextBackOff()):
+		}
+	}
+}
+
+// ackAll acknowledges a whole batch in one go: every delivery before it on the channel is settled
+// already, so acknowledging the last with multiple covers exactly the batch.
+func ackAll(batch []amqp.Delivery, spans []trace.Span, sub Subscription) error {
+	for _, span := range spans {
+		endSpan(span, nil)
+	}
+	if err := batch[len(batch)-1].Ack(true); err != nil {
+		return err
+	}
+	for _, d := range batch {
+		sub.Metrics.acked(sub.Queue, d)
+	}
+	return nil
 }

@@ -29,11 +29,13 @@ const DefaultDepthInterval = 15 * time.Second
 //   - events_consume_lag_seconds{queue}: from a message's timestamp (the event's occurredAt, whole
 //     seconds in AMQP) to its acknowledgement, so how far the consumer trails the system;
 //   - events_queue_messages{queue}: messages ready in the queue and in its dead-letter queue, read
-//     from the broker every DepthInterval: a growing backlog shows even when nothing is acked.
+//     from the broker every DepthInterval: a growing backlog shows even when nothing is acked;
+//   - events_consumed_batch_size{queue}: messages the handler got at once (see Consume).
 type ConsumerMetrics struct {
 	consumed *prometheus.CounterVec
 	lag      *prometheus.HistogramVec
 	depth    *prometheus.GaugeVec
+	batch    *prometheus.HistogramVec
 }
 
 // NewConsumerMetrics registers the consumers' metrics on reg (shared by every consumer of the process).
@@ -60,7 +62,23 @@ func NewConsumerMetrics(reg prometheus.Registerer) (*ConsumerMetrics, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ConsumerMetrics{consumed: consumed, lag: lag, depth: depth}, nil
+	batch, err := metrics.Register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "events_consumed_batch_size",
+		Help:    "Messages a consumer's handler got at once (a batch), by queue.",
+		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128},
+	}, []string{"queue"}))
+	if err != nil {
+		return nil, err
+	}
+	return &ConsumerMetrics{consumed: consumed, lag: lag, depth: depth, batch: batch}, nil
+}
+
+// batched observes the size of a batch handed to the handler.
+func (m *ConsumerMetrics) batched(queue string, n int) {
+	if m == nil {
+		return
+	}
+	m.batch.WithLabelValues(queue).Observe(float64(n))
 }
 
 // start creates the subscription's series at zero, so that a first dead letter shows as an increase.
@@ -71,6 +89,7 @@ func (m *ConsumerMetrics) start(sub Subscription) {
 	m.consumed.WithLabelValues(sub.Queue, outcomeAcked)
 	m.consumed.WithLabelValues(sub.Queue, outcomeDeadLettered)
 	m.lag.WithLabelValues(sub.Queue)
+	m.batch.WithLabelValues(sub.Queue)
 }
 
 func (m *ConsumerMetrics) acked(queue string, d amqp.Delivery) {

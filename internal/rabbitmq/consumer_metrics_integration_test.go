@@ -36,29 +36,16 @@ func TestConsumerMetrics(t *testing.T) {
 	url := testenv.RabbitMQURL(t)
 	name := testenv.UniqueName(t, "metrics")
 	sub := rabbitmq.Subscription{Exchange: name + ".events", Queue: name, Bindings: []string{"#"}, Prefetch: 1, DepthInterval: 50 * time.Millisecond}
-	conn, err := amqp.Dial(url)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = conn.Close() })
-	ch, err := conn.Channel()
-	require.NoError(t, err)
-	require.NoError(t, rabbitmq.Declare(ctx, conn, sub, testenv.Logger()))
-	t.Cleanup(func() {
-		_, _ = ch.QueueDelete(sub.Queue, false, false, false)
-		_, _ = ch.QueueDelete(sub.DeadLetterQueue(), false, false, false)
-		_ = ch.ExchangeDelete(sub.Exchange, false, false)
-		_, _ = ch.QueueDelete(rabbitmq.Unrouted(sub.Exchange), false, false, false)
-		_ = ch.ExchangeDelete(rabbitmq.Unrouted(sub.Exchange), false, false)
-	})
+	declare(t, ctx, sub)
 
-	pub, err := rabbitmq.NewPublisher(ctx, url, sub.Exchange, testenv.Logger())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pub.Close() })
+	pub := publisher(t, ctx, sub)
 	occurred := time.Now().Add(-time.Minute)
 	for i, body := range []string{"hold", "poison", "fine"} {
 		require.NoError(t, pub.Publish(ctx, rabbitmq.Message{ID: fmt.Sprint(i), RoutingKey: "x", Timestamp: occurred, Body: []byte(body)}))
 	}
 
 	reg := prometheus.NewRegistry()
+	var err error
 	sub.Metrics, err = rabbitmq.NewConsumerMetrics(reg)
 	require.NoError(t, err)
 	release := make(chan struct{})
@@ -76,7 +63,7 @@ func TestConsumerMetrics(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = rabbitmq.Consume(consumeCtx, url, sub, h, testenv.Logger())
+		_ = rabbitmq.Consume(consumeCtx, url, sub, rabbitmq.Each(h), testenv.Logger())
 	}()
 	t.Cleanup(func() { stop(); <-done })
 

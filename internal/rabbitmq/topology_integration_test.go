@@ -116,13 +116,13 @@ func TestPoisonMessageEndsInTheDeadLetterQueue(t *testing.T) {
 			name: "refused by the handler", reason: "rejected",
 			run: func(t *testing.T, ctx context.Context, sub rabbitmq.Subscription, handled chan<- string) {
 				go func() {
-					_ = rabbitmq.Consume(ctx, testenv.RabbitMQURL(t), sub, func(_ context.Context, d amqp.Delivery) error {
+					_ = rabbitmq.Consume(ctx, testenv.RabbitMQURL(t), sub, rabbitmq.Each(func(_ context.Context, d amqp.Delivery) error {
 						if d.MessageId == "poison-0" {
 							return fmt.Errorf("unreadable: %w", rabbitmq.ErrReject)
 						}
 						handled <- d.MessageId
 						return nil
-					}, testenv.Logger())
+					}), testenv.Logger())
 				}()
 			},
 		},

@@ -83,3 +83,39 @@ func endSpan(span trace.Span, err error) {
 	}
 	span.End()
 }
+
+// startBatch starts the consumer span of each delivery of a batch (startProcess) and answers the
+// context its handler works in: the delivery's own for a batch of one; for more, a span of the
+// batch's own, linked to each delivery's. end ends the batch's span and any delivery's still open
+// (ending a span twice does nothing).
+func startBatch(ctx context.Context, queue string, batch []amqp.Delivery) (hctx context.Context, spans []trace.Span, end func()) {
+	spans = make([]trace.Span, len(batch))
+	links := make([]trace.Link, len(batch))
+	for i, d := range batch {
+		var dctx context.Context
+		dctx, spans[i] = startProcess(ctx, queue, d)
+		links[i] = trace.Link{SpanContext: spans[i].SpanContext()}
+		if i == 0 {
+			hctx = dctx
+		}
+	}
+	endAll := func() {
+		for _, s := range spans {
+			s.End()
+		}
+	}
+	if len(batch) == 1 {
+		return hctx, spans, endAll
+	}
+	hctx, span := otel.Tracer(tracerName).Start(ctx, "process batch",
+		trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithLinks(links...),
+		trace.WithAttributes(
+			semconv.MessagingSystemRabbitMQ,
+			semconv.MessagingOperationTypeProcess,
+			semconv.MessagingOperationName("process"),
+			semconv.MessagingBatchMessageCount(len(batch)),
+			semconv.MessagingConsumerGroupName(queue),
+		))
+	return hctx, spans, func() { span.End(); endAll() }
+}
