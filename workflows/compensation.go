@@ -11,11 +11,10 @@ import (
 	"github.com/order-saga/shop/orders"
 )
 
-// compensationStep is one compensation the saga owes: which activity undoes which step, and the
-// local activity of the order worker that makes its first attempt (localCompensationsVersion).
+// compensationStep is one compensation the saga owes: which activity undoes which step.
 type compensationStep struct {
-	name, activity, local, summary string
-	opts                           workflow.ActivityOptions
+	name, activity, summary string
+	opts                    workflow.ActivityOptions
 }
 
 // compensate undoes every forward step that was started, then records the final status. It runs in a
@@ -24,23 +23,19 @@ type compensationStep struct {
 func (s *saga) compensate(ctx workflow.Context, final domain.OrderStatus, reason string) (orders.Order, error) {
 	dctx, cancel := workflow.NewDisconnectedContext(ctx)
 	defer cancel()
-	if s.localCompensations { // recorded with the final status, see localCompensationsVersion
-		if err := s.moveToUnrecorded(dctx, domain.StatusCompensating, reason); err != nil {
-			return s.rec, err
-		}
-	} else if err := s.moveTo(dctx, domain.StatusCompensating, reason); err != nil {
+	if err := s.moveTo(dctx, domain.StatusCompensating, reason); err != nil {
 		return s.rec, err
 	}
 	workflow.SetCurrentDetails(dctx, "COMPENSATING: "+reason)
 
 	var owed []compensationStep
 	if s.captureStarted {
-		owed = append(owed, compensationStep{StepRefundPayment, activities.RefundPaymentName, activities.RefundPaymentName, "Refund the payment of order " + s.order.ID, paymentActivity})
+		owed = append(owed, compensationStep{StepRefundPayment, activities.RefundPaymentName, "Refund the payment of order " + s.order.ID, paymentActivity})
 	} else if s.authorizeStarted {
-		owed = append(owed, compensationStep{StepVoidPayment, activities.VoidPaymentName, activities.VoidPaymentName, "Void the payment authorization of order " + s.order.ID, paymentActivity})
+		owed = append(owed, compensationStep{StepVoidPayment, activities.VoidPaymentName, "Void the payment authorization of order " + s.order.ID, paymentActivity})
 	}
 	if s.reserveStarted {
-		owed = append(owed, compensationStep{StepReleaseStock, activities.ReleaseStockName, activities.ReleaseStockViaAPIName, "Release (or restock) the stock of order " + s.order.ID, s.inventory})
+		owed = append(owed, compensationStep{StepReleaseStock, activities.ReleaseStockName, "Release (or restock) the stock of order " + s.order.ID, s.inventory})
 	}
 	if s.guarded(dctx) {
 		if err := s.compensateConcurrently(dctx, owed, reason); err != nil {
@@ -82,10 +77,12 @@ func (s *saga) runCompensations(ctx workflow.Context, owed []compensationStep) [
 		st := s.step(c.name)
 		st.State, st.LastError = orders.StepCompensating, ""
 		st.Attempts++ // runs of this compensation; Temporal counts the attempts within a run
+		opts := c.opts
+		opts.Summary, opts.RetryPolicy = c.summary, &CompensationRetry
 		wg.Add(1)
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer wg.Done()
-			err := s.runCompensation(ctx, c)
+			err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), c.activity, s.order.ID).Get(ctx, nil)
 			st := s.step(c.name) // look up again: the steps slice may have grown meanwhile
 			if err != nil {
 				st.State, st.LastError = orders.StepFailed, failureMessage(err)
@@ -97,30 +94,6 @@ func (s *saga) runCompensations(ctx workflow.Context, owed []compensationStep) [
 	}
 	wg.Wait(ctx) // ctx is disconnected: it is never cancelled
 	return failed
-}
-
-// runCompensation runs one compensation until it succeeds or is refused: since
-// localCompensationsVersion a local attempt first (on the happy path of a declined or cancelled order
-// that costs one marker, where a regular activity costs three events, a workflow task and, for the
-// stock, a dispatch to the inventory's queue), then, if that attempt failed retryably, the
-// transitions left unrecorded (COMPENSATING) are recorded and its activity runs, which Temporal
-// retries without limit (CompensationRetry).
-func (s *saga) runCompensation(ctx workflow.Context, c compensationStep) error {
-	opts := c.opts
-	opts.Summary, opts.RetryPolicy = c.summary, &CompensationRetry
-	if s.localCompensations {
-		local := orderServiceAttempt
-		local.Summary = c.summary
-		err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), c.local, s.order.ID).Get(ctx, nil)
-		if err == nil || nonRetryable(err) {
-			return err
-		}
-		// This compensation may now take long (an outage of the provider or the inventory): the order
-		// store and the events say COMPENSATING meanwhile, as they did before this version.
-		s.recordUnrecorded(ctx)
-		opts.Summary = c.summary + " (after a failed local attempt)"
-	}
-	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), c.activity, s.order.ID).Get(ctx, nil)
 }
 
 // parkCompensations puts the saga in NEEDS_ATTENTION after a compensation was refused for good (a

@@ -82,7 +82,6 @@ var ActivitySteps = map[string]string{
 	activities.RefundPaymentName:       StepRefundPayment,
 	activities.VoidPaymentName:         StepVoidPayment,
 	activities.ReleaseStockName:        StepReleaseStock,
-	activities.ReleaseStockViaAPIName:  StepReleaseStock, // a compensation's first, local attempt: its failures count as the compensation's
 }
 
 // IsCompensation reports whether step undoes another one.

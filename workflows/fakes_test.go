@@ -95,17 +95,7 @@ func (f *fakeShop) registerOn(r activities.Registry) {
 	for _, name := range []string{activities.CommitStockName, activities.ReleaseStockName, activities.CapturePaymentName, activities.VoidPaymentName, activities.RefundPaymentName} {
 		reg(func(_ context.Context, _ string) error { return f.called(name) }, name)
 	}
-	// The local first attempt of the release (through the inventory's API) is the release to the fake.
-	reg(func(_ context.Context, _ string) error { return f.called(activities.ReleaseStockName) }, activities.ReleaseStockViaAPIName)
 	reg(f.record, activities.RecordOrderName)
-	reg(func(ctx context.Context, transitions []orders.Order) error {
-		for _, rec := range transitions {
-			if err := f.record(ctx, rec); err != nil {
-				return err
-			}
-		}
-		return nil
-	}, activities.RecordOrdersName)
 	reg(func(ctx context.Context, in activities.RecordThenAuthorizeInput) (string, error) {
 		for _, rec := range append(in.Earlier, in.Record) {
 			if err := f.record(ctx, rec); err != nil {

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -26,18 +25,18 @@ func (s *saga) moveTo(ctx workflow.Context, next domain.OrderStatus, reason stri
 // which stores it on its way (RESERVED rides with the authorization): the order service's own
 // bookkeeping folded into a neighbouring step costs no history of its own. Whatever records next
 // stores it first if that step did not.
-func (s *saga) moveToUnrecorded(ctx workflow.Context, next domain.OrderStatus, reason string) error {
+func (s *saga) moveToUnrecorded(ctx workflow.Context, next domain.OrderStatus) error {
 	if err := s.order.MoveTo(next); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidTransition", err)
 	}
 	s.index(ctx)
-	s.stampUnrecorded(ctx, reason)
+	s.stampUnrecorded(ctx)
 	return nil
 }
 
 // stampUnrecorded stamps the order's current status (stamp) and leaves it to the next record.
-func (s *saga) stampUnrecorded(ctx workflow.Context, reason string) {
-	s.stamp(ctx, reason)
+func (s *saga) stampUnrecorded(ctx workflow.Context) {
+	s.stamp(ctx, "")
 	rec := s.rec
 	rec.Steps = append([]orders.Step(nil), s.rec.Steps...)
 	s.unrecorded = append(s.unrecorded, rec)
@@ -54,30 +53,12 @@ func (s *saga) record(ctx workflow.Context, reason string) {
 	// decision a client awaits) already says the new status. Stamping issues no command: the commands
 	// keep their order (replay).
 	s.stamp(ctx, reason)
-	if s.localCompensations && len(s.unrecorded) > 0 {
-		// Transitions no step recorded on its way go with this one: one activity, one store write.
-		s.index(ctx)
-		s.storeAll(ctx, append(s.unrecorded, s.rec))
-		s.unrecorded = nil
-		return
-	}
 	for _, rec := range s.unrecorded { // transitions no step recorded on its way go first
 		s.store(ctx, rec)
 	}
 	s.unrecorded = nil
 	s.index(ctx)
 	s.store(ctx, s.rec)
-}
-
-// recordUnrecorded records the transitions left unrecorded, if any, without a new one. They leave
-// the list before they are stored: side-by-side compensations that each call it record them once.
-func (s *saga) recordUnrecorded(ctx workflow.Context) {
-	if len(s.unrecorded) == 0 {
-		return
-	}
-	pending := s.unrecorded
-	s.unrecorded = nil
-	s.storeAll(ctx, pending)
 }
 
 // stamp makes the order's record say its current status, with the next sequence number.
@@ -109,33 +90,18 @@ func (s *saga) index(ctx workflow.Context) {
 	s.indexed = st
 }
 
-// store runs RecordOrder for rec (see bookkeep).
+// store runs RecordOrder as one local attempt, then, if that failed, as a regular activity on the
+// saga's task queue that Temporal retries without limit (see runOrderService for why).
 func (s *saga) store(ctx workflow.Context, rec orders.Order) {
-	s.bookkeep(ctx, fmt.Sprintf("Record order %s as %s", rec.OrderID, rec.Status), activities.RecordOrderName, rec)
-}
-
-// storeAll runs RecordOrders for transitions of the order, oldest first (see bookkeep).
-func (s *saga) storeAll(ctx workflow.Context, transitions []orders.Order) {
-	statuses := make([]string, len(transitions))
-	for i, rec := range transitions {
-		statuses[i] = string(rec.Status)
-	}
-	summary := fmt.Sprintf("Record order %s as %s", s.order.ID, strings.Join(statuses, ", then "))
-	s.bookkeep(ctx, summary, activities.RecordOrdersName, transitions)
-}
-
-// bookkeep runs the order's own bookkeeping activity as one local attempt, then, if that failed, as
-// a regular activity on the saga's task queue that Temporal retries without limit (see
-// runOrderService for why).
-func (s *saga) bookkeep(ctx workflow.Context, summary, activity string, arg any) {
+	summary := fmt.Sprintf("Record order %s as %s", rec.OrderID, rec.Status)
 	local := orderServiceAttempt
 	local.Summary = summary
-	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), activity, arg).Get(ctx, nil)
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, local), activities.RecordOrderName, rec).Get(ctx, nil)
 	if err == nil || ctx.Err() != nil {
 		return
 	}
 	opts := workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second, RetryPolicy: &recordRetry, Summary: summary + " (after a failed local attempt)"}
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), activity, arg).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("the order's transition was not recorded", "summary", summary, "error", err)
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), activities.RecordOrderName, rec).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("the order's transition was not recorded", "seq", rec.Seq, "status", rec.Status, "error", err)
 	}
 }

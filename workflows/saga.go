@@ -36,9 +36,9 @@ type saga struct {
 	inventory workflow.ActivityOptions // options of the inventory's activities
 	policy    StepPolicy
 
-	// native is true for sagas started since nativeRetriesChange, foldedStart, directStock and
-	// localCompensations for those since its versions of those names (see versions.go).
-	native, foldedStart, directStock, localCompensations bool
+	// native is true for sagas started since nativeRetriesChange, foldedStart and directStock for
+	// those since its foldedStartVersion and directStockVersion (see versions.go).
+	native, foldedStart, directStock bool
 	// indexed is the OrderStatus search attribute's value (the start sets PENDING).
 	indexed domain.OrderStatus
 	// unrecorded are transitions not recorded yet, oldest first: the next order-service step records
@@ -87,7 +87,7 @@ func newSaga(in OrderInput) (*saga, error) {
 func (s *saga) run(ctx workflow.Context) (orders.Order, error) {
 	workflow.SetCurrentDetails(ctx, "PENDING: reserving stock")
 	if s.foldedStart {
-		s.stampUnrecorded(ctx, "")
+		s.stampUnrecorded(ctx)
 	} else {
 		s.record(ctx, "")
 	}
@@ -101,7 +101,7 @@ func (s *saga) run(ctx workflow.Context) (orders.Order, error) {
 		s.rec.ReasonCode = orders.ReasonUnpriceable
 		return s.compensate(ctx, domain.StatusRejected, err.Error())
 	}
-	if err := s.moveToUnrecorded(ctx, domain.StatusReserved, ""); err != nil {
+	if err := s.moveToUnrecorded(ctx, domain.StatusReserved); err != nil {
 		return s.rec, err
 	}
 	for _, st := range []forwardStep{s.authorizeStep(), s.commitStep(), s.captureStep()} {

@@ -33,22 +33,13 @@ const (
 	// it fails. A happy order then runs in one workflow task: no activity dispatch, no task between
 	// the steps.
 	directStockVersion = 3
-	// localCompensationsVersion (v7), a fourth version of nativeRetriesChange: each compensation makes
-	// its first attempt as a local activity of the order worker (the stock release through the
-	// inventory's HTTP API, ReleaseStockViaAPI; the void or refund through the payment provider),
-	// falling back to its activity on its task queue; and COMPENSATING is recorded with the status
-	// that follows (RecordOrders, one local activity for every transition left unrecorded), or, if a
-	// local attempt fails, before the fallback, which may take long. A declined or cancelled order
-	// then compensates and decides within one workflow task.
-	localCompensationsVersion = 4
 )
 
 // startsNative decides, once per saga, whether it runs the current code (run) or the code it was
 // started with (runLegacy).
 func (s *saga) startsNative(ctx workflow.Context) bool {
-	v := workflow.GetVersion(ctx, nativeRetriesChange, workflow.DefaultVersion, localCompensationsVersion)
+	v := workflow.GetVersion(ctx, nativeRetriesChange, workflow.DefaultVersion, directStockVersion)
 	s.native, s.foldedStart, s.directStock = v >= nativeRetriesVersion, v >= foldedStartVersion, v >= directStockVersion
-	s.localCompensations = v >= localCompensationsVersion
 	return s.native
 }
 

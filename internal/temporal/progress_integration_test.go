@@ -52,18 +52,14 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 		defer mu.Unlock()
 		return stored
 	}
-	record := func(_ context.Context, rec orders.Order) error {
+	reg(func(_ context.Context, rec orders.Order) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if rec.Status == domain.StatusCompensating {
 			stored = rec
 		}
 		return nil
-	}
-	reg(record, activities.RecordOrderName)
-	reg(func(ctx context.Context, transitions []orders.Order) error { // the store keeps the newest
-		return record(ctx, transitions[len(transitions)-1])
-	}, activities.RecordOrdersName)
+	}, activities.RecordOrderName)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 
@@ -77,7 +73,7 @@ func TestCompensatingOrderShowsItsRetryingStep(t *testing.T) {
 	require.NoError(t, c.SignalWorkflow(ctx, id, "", workflows.Cancel, workflows.CancelRequest{Reason: "test"}))
 
 	live := temporal.Progress{Client: c, Log: testenv.Logger()}
-	require.Eventually(t, func() bool { // the saga records COMPENSATING once a compensation has to wait
+	require.Eventually(t, func() bool { // the saga records COMPENSATING once it starts compensating
 		return storedNow().Status == domain.StatusCompensating
 	}, time.Minute, 50*time.Millisecond)
 	refund := func(recs []orders.Order) orders.Step {

@@ -46,7 +46,6 @@ func startInventoryDownWorker(t *testing.T, c client.Client, queue string) {
 		r.RegisterActivityWithOptions(down, activity.RegisterOptions{Name: activities.ReserveStockViaAPIName})
 		r.RegisterActivityWithOptions(func(context.Context, string) error { return nil }, activity.RegisterOptions{Name: activities.ReleaseStockName})
 		r.RegisterActivityWithOptions(func(context.Context, orders.Order) error { return nil }, activity.RegisterOptions{Name: activities.RecordOrderName})
-		r.RegisterActivityWithOptions(func(context.Context, []orders.Order) error { return nil }, activity.RegisterOptions{Name: activities.RecordOrdersName})
 	})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
