@@ -83,8 +83,9 @@ func RejectOn(poison error, h func(ctx context.Context, bodies [][]byte) []error
 
 // Consume runs h over the subscription's messages until ctx ends, reconnecting with backoff when the
 // connection drops. h gets batches of up to the prefetch (see arrived): what has arrived when it is
-// free, and what arrives within the subscription's BatchWait after a batch's first message. Messages are acknowledged after h is done with them, so nothing is lost when the
-// process stops half-way: an unacknowledged message is delivered again.
+// free, and what arrives within the subscription's BatchWait after a batch's first message. Messages
+// are acknowledged after h is done with them, so nothing is lost when the process stops half-way: an
+// unacknowledged message is delivered again.
 func Consume(ctx context.Context, url string, sub Subscription, h Handler, log *slog.Logger) error {
 	log = log.With("component", "rabbitmq-consumer", "queue", sub.Queue)
 	for {
